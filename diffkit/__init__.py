@@ -1,0 +1,32 @@
+"""diffkit: four ways to differentiate NumPy code, measured side by side.
+
+Functions and expression strings become computation graphs (networkx DAGs)
+that diffkit evaluates with NumPy and differentiates.
+
+Examples
+--------
+>>> import numpy as np, diffkit
+>>> g = diffkit.trace(lambda x, y: np.sin(np.exp(x * y) + 2 * x ** 2), 1.1, 0.7)
+>>> print(g.listing())
+z1 = x * y
+z2 = exp(z1)
+z3 = x ** 2
+z4 = 2 * z3
+z5 = z2 + z4
+out = sin(z5)
+"""
+from . import ops
+from .errors import (DiffkitError, GraphError, ParseError, ShapeError, TraceError,
+                     UnsupportedError)
+from .graph import Graph, evaluate, parse, passes, trace
+
+
+def relu(x):
+    """max(x, 0) with relu'(0) = 0 (np.maximum(x, 0) splits 0.5 at the tie)."""
+    return ops.call("relu", x)
+
+
+__version__ = "0.1.0"
+
+__all__ = ["DiffkitError", "Graph", "GraphError", "ParseError", "ShapeError", "TraceError",
+           "UnsupportedError", "evaluate", "ops", "parse", "passes", "relu", "trace"]

@@ -1,0 +1,237 @@
+"""Computation graphs held as networkx DAGs.
+
+A :class:`Graph` wraps a ``networkx.DiGraph`` (``graph.nx``).  Each node is
+an int carrying these attributes:
+
+``op``
+    ``"input"``, ``"const"`` or the name of an op in :mod:`diffkit.ops`.
+``args``
+    Operand node ids in order.  ``x * x`` has one predecessor but the
+    operands ``(x, x)``: a DiGraph merges the two edges, the tuple does not.
+``params``
+    Op parameters in canonical form (see ``Op.normalize``).
+``shape``, ``dtype``
+    Shape tuple and ``"float64"`` or ``"bool"``.
+``value``
+    The array of a ``"const"`` node.
+``name``
+    The name of an ``"input"`` node.
+
+Graphs are immutable once built: passes return new graphs.  Every algorithm
+here is iterative, so chains of 100,000 nodes are fine.
+"""
+import networkx as nx
+import numpy as np
+
+from .. import ops
+from ..errors import GraphError
+from .format import describe, listing, to_dot
+
+
+class Graph:
+    """A computation graph with ordered inputs and outputs.
+
+    Build one with :func:`diffkit.trace` or :func:`diffkit.parse`; calling it
+    evaluates it with NumPy.
+
+    Examples
+    --------
+    >>> import numpy as np, diffkit
+    >>> g = diffkit.trace(lambda x, y: np.sin(np.exp(x * y) + 2 * x ** 2), 1.0, 2.0)
+    >>> g.num_nodes, g.num_edges, g.depth
+    (9, 9, 4)
+    >>> print(g.listing())
+    z1 = x * y
+    z2 = exp(z1)
+    z3 = x ** 2
+    z4 = 2 * z3
+    z5 = z2 + z4
+    out = sin(z5)
+    >>> round(float(g(1.1, 0.7)), 12)
+    -0.93504137033
+    """
+
+    def __init__(self, nxgraph, inputs, outputs):
+        self.nx = nxgraph
+        self.inputs = tuple(inputs)
+        self.outputs = tuple(outputs)
+        self._order = None
+        self.validate()
+
+    # -- structure ----------------------------------------------------------
+    def node(self, n):
+        """Attribute dict of node ``n``."""
+        return self.nx.nodes[n]
+
+    @property
+    def order(self):
+        """Node ids in topological order (ties broken by id: creation order)."""
+        if self._order is None:
+            self._order = list(nx.lexicographical_topological_sort(self.nx))
+        return self._order
+
+    @property
+    def num_nodes(self):
+        """|V|: inputs, constants and operations."""
+        return self.nx.number_of_nodes()
+
+    @property
+    def num_edges(self):
+        """|E|: distinct (operand, user) pairs."""
+        return self.nx.number_of_edges()
+
+    @property
+    def depth(self):
+        """Length of the longest path from an input or constant to an output."""
+        return nx.dag_longest_path_length(self.nx) if self.num_nodes else 0
+
+    @property
+    def input_names(self):
+        return tuple(self.node(n)["name"] for n in self.inputs)
+
+    @property
+    def input_shapes(self):
+        return tuple(self.node(n)["shape"] for n in self.inputs)
+
+    @property
+    def output_shapes(self):
+        return tuple(self.node(n)["shape"] for n in self.outputs)
+
+    def op_counts(self):
+        """Number of nodes per op name (inputs and constants excluded)."""
+        counts = {}
+        for n in self.order:
+            op = self.node(n)["op"]
+            if op not in ("input", "const"):
+                counts[op] = counts.get(op, 0) + 1
+        return counts
+
+    def flops(self):
+        """Floating-point operations of one evaluation, from the op table's costs."""
+        total = 0
+        for n in self.order:
+            a = self.node(n)
+            if a["op"] not in ("input", "const"):
+                shapes = [self.node(m)["shape"] for m in a["args"]]
+                total += ops.get(a["op"]).flops(a["shape"], *shapes, **a["params"])
+        return total
+
+    # -- checks -------------------------------------------------------------
+    def validate(self):
+        """Check acyclicity, operand lists, arities, shapes and dtypes.
+
+        Raises
+        ------
+        GraphError
+            Naming the first offending node.
+        """
+        g = self.nx
+        if not nx.is_directed_acyclic_graph(g):
+            cycle = nx.find_cycle(g)
+            raise GraphError(f"the graph has a cycle through nodes {[e[0] for e in cycle]}")
+        for n in self.inputs:
+            if n not in g or g.nodes[n].get("op") != "input":
+                raise GraphError(f"input {n} is not an input node")
+        for n in self.outputs:
+            if n not in g:
+                raise GraphError(f"output {n} is not a node of the graph")
+        for n, a in g.nodes(data=True):
+            self._validate_node(n, a)
+
+    def _validate_node(self, n, a):
+        g = self.nx
+        kind = a.get("op")
+        args = a.get("args", ())
+        if set(g.predecessors(n)) != set(args):
+            raise GraphError(f"node {n}: edges {sorted(g.predecessors(n))} do not match "
+                             f"operands {list(args)}")
+        if kind in ("input", "const"):
+            if args:
+                raise GraphError(f"node {n}: a {kind} node has no operands")
+            if kind == "const" and np.shape(a.get("value")) != tuple(a["shape"]):
+                raise GraphError(f"node {n}: constant value does not have shape {a['shape']}")
+            return
+        op = ops.get(kind)
+        if op.arity >= 0 and len(args) != op.arity or op.arity < 0 and not args:
+            raise GraphError(f"node {n}: {kind} takes {op.arity} operands, got {len(args)}")
+        shapes = [g.nodes[m]["shape"] for m in args]
+        shape = tuple(op.shape(*shapes, **a["params"]))
+        if shape != tuple(a["shape"]):
+            raise GraphError(f"node {n}: {kind} of shapes {shapes} gives {shape}, "
+                             f"the node says {a['shape']}")
+        if a["dtype"] != op.dtype:
+            raise GraphError(f"node {n}: {kind} gives {op.dtype}, the node says {a['dtype']}")
+
+    # -- presentation -------------------------------------------------------
+    def listing(self):
+        """The graph as straight-line code, one assignment per operation."""
+        return listing(self)
+
+    def to_dot(self):
+        """The graph as Graphviz DOT text (operand order on the edge labels)."""
+        return to_dot(self)
+
+    def draw(self, path=None, ax=None):
+        """Draw the graph with matplotlib, layered by topological generation.
+
+        Returns the matplotlib Figure; saves it to ``path`` (e.g. PNG) if given.
+        """
+        from .draw import draw
+        return draw(self, path=path, ax=ax)
+
+    def describe(self, n):
+        """One node as it appears in the listing, e.g. ``'z3 = exp(z1)'``."""
+        return describe(self, n)
+
+    def __call__(self, *args):
+        """Evaluate with NumPy; see :func:`diffkit.evaluate`."""
+        from .evaluate import evaluate
+        return evaluate(self, *args)
+
+    def __repr__(self):
+        ins = ", ".join(f"{n}{list(s) if s else ''}" for n, s in
+                        zip(self.input_names, self.input_shapes))
+        return f"<Graph ({ins}) -> {len(self.outputs)} output(s), |V|={self.num_nodes}, " \
+               f"|E|={self.num_edges}>"
+
+
+class GraphBuilder:
+    """Accumulates nodes in creation order; :meth:`finish` returns a Graph."""
+
+    def __init__(self):
+        self.nx = nx.DiGraph()
+        self.inputs = []
+        self._next = 0
+
+    def _add(self, **attrs):
+        n = self._next
+        self._next += 1
+        self.nx.add_node(n, **attrs)
+        return n
+
+    def add_input(self, name, shape):
+        n = self._add(op="input", args=(), params={}, shape=tuple(shape), dtype="float64",
+                      name=name)
+        self.inputs.append(n)
+        return n
+
+    def add_const(self, value, text=None):
+        value = np.asarray(value)
+        dtype = "bool" if value.dtype == bool else "float64"
+        value = value.astype(dtype)
+        value.setflags(write=False)
+        return self._add(op="const", args=(), params={}, shape=value.shape, dtype=dtype,
+                         value=value, text=text)
+
+    def add_op(self, name, args, params):
+        """Add an op node; params must already be normalized."""
+        op = ops.get(name)
+        shapes = [self.nx.nodes[m]["shape"] for m in args]
+        shape = tuple(op.shape(*shapes, **params))
+        n = self._add(op=name, args=tuple(args), params=params, shape=shape, dtype=op.dtype)
+        for m in set(args):
+            self.nx.add_edge(m, n)
+        return n
+
+    def finish(self, outputs):
+        return Graph(self.nx, self.inputs, outputs)

@@ -1,0 +1,19 @@
+"""The op table: one record per primitive, read by every other part of diffkit.
+
+Examples
+--------
+>>> from diffkit import ops
+>>> op = ops.get("maximum")
+>>> op.arity, op.smooth
+(2, False)
+>>> "sin" in ops.names()
+True
+"""
+from .core import (KINDS, Op, all_ops, broadcast_shapes, call, get, names, normalize_axis,
+                   register, size, unbroadcast, zmul)
+from . import elementwise, reductions, structural, linalg  # noqa: F401  (fill the table)
+from .structural import IndexArray, format_index, make_index, numpy_index
+
+__all__ = ["KINDS", "Op", "all_ops", "broadcast_shapes", "call", "get", "names",
+           "normalize_axis", "register", "size", "unbroadcast", "zmul", "IndexArray",
+           "format_index", "make_index", "numpy_index"]

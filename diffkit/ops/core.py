@@ -1,0 +1,241 @@
+"""The op record, the registry that holds them, and helpers the rules share.
+
+Every primitive diffkit knows is one :class:`Op` record.  Tracing, parsing,
+listing, the reference interpreter, lowering, the kernels and the symbolic
+backend all read these records; none of them keeps a private list of ops.
+
+Derivative rules are written once, in NumPy, so that the same function runs
+on plain arrays (the reference semantics) and on traced values (where it
+builds the nodes of a gradient graph).
+"""
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+import numpy as np
+
+from ..errors import ShapeError, UnsupportedError
+
+#: Kinds of op.  Lowering and the kernels switch on these.
+KINDS = ("elementwise", "comparison", "reduction", "linalg", "structural")
+
+
+@dataclass(frozen=True, eq=False)
+class Op:
+    """One primitive operation.
+
+    Attributes
+    ----------
+    name : str
+        The name used in listings, expression strings and ``diffkit.ops.get``.
+    arity : int
+        Number of array operands; -1 for variadic ops (concatenate, stack).
+    kind : str
+        One of :data:`KINDS`.
+    impl : callable
+        The NumPy implementation ``impl(*arrays, **params)``: the reference
+        semantics.
+    shape : callable
+        ``shape(*operand_shapes, **params) -> output shape``.
+    partials : callable or None
+        Elementwise ops only: ``partials(*args, out)`` returns one local
+        derivative per operand (broadcastable to the output).  Runs on arrays
+        and on traced values.
+    jvp : callable or None
+        Other ops: ``jvp(tangents, args, out, **params)``, linear in the
+        tangents; an inactive operand's tangent is ``None``.
+    vjp : callable or None
+        Other ops: ``vjp(g, args, out, **params)`` returns one cotangent per
+        operand (``None`` where the operand is not differentiable).
+    flops : callable
+        ``flops(out_shape, *operand_shapes, **params)``: floating-point
+        operations of one evaluation, the unit of every cost record.
+    smooth : bool
+        False where the op has kinks; ``kink`` then states the convention.
+    domain : tuple
+        ``(low, high)`` for each operand: where tests draw random inputs.
+    symbol : str or None
+        Infix operator for listings (``"+"``), else the op is listed as a call.
+    numpy : tuple
+        NumPy callables that trace to this op (``np.sin``, ``np.sum``...).
+    dtype : str
+        ``"float64"``, or ``"bool"`` for comparisons.
+    internal : bool
+        True for ops that only derivative rules create (not parseable).
+    normalize : callable or None
+        ``normalize(shapes, **params) -> params`` puts parameters in canonical
+        form (axes as sorted tuples, -1 resolved in reshape) and rejects bad
+        ones; run whenever a node is built or the op is called.
+    """
+
+    name: str
+    arity: int
+    kind: str
+    impl: Callable
+    shape: Callable
+    flops: Callable
+    partials: Optional[Callable] = None
+    jvp: Optional[Callable] = None
+    vjp: Optional[Callable] = None
+    smooth: bool = True
+    kink: str = ""
+    domain: tuple = ((-2.0, 2.0),)
+    symbol: Optional[str] = None
+    numpy: tuple = ()
+    dtype: str = "float64"
+    internal: bool = False
+    normalize: Optional[Callable] = None
+    doc: str = ""
+    sympy: Optional[str] = field(default=None)
+
+    @property
+    def differentiable(self):
+        return self.dtype != "bool" and (self.partials or self.vjp) is not None
+
+    def __repr__(self):
+        return f"Op({self.name!r})"
+
+
+_REGISTRY = {}
+
+
+def register(op):
+    """Add ``op`` to the table; names are unique."""
+    if op.name in _REGISTRY:
+        raise ValueError(f"op {op.name!r} is registered twice")
+    if op.kind not in KINDS:
+        raise ValueError(f"op {op.name!r} has unknown kind {op.kind!r}")
+    _REGISTRY[op.name] = op
+    return op
+
+
+def get(name):
+    """Return the op called ``name``.
+
+    Examples
+    --------
+    >>> from diffkit import ops
+    >>> ops.get("sin").kind
+    'elementwise'
+    """
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise UnsupportedError(
+            f"unknown op {name!r}; the supported ops are listed by diffkit.ops.names()"
+        ) from None
+
+
+def names(include_internal=False):
+    """Names of all registered ops, in registration order."""
+    return [n for n, op in _REGISTRY.items() if include_internal or not op.internal]
+
+
+def all_ops():
+    """All registered op records, internal ones included."""
+    return list(_REGISTRY.values())
+
+
+# -- applying an op to arrays or traced values ------------------------------
+
+def call(name, *args, **params):
+    """Apply op ``name``: to NumPy values it computes, to traced values it records.
+
+    Derivative rules and the parser call ops only through this function, so
+    one rule serves the reference interpreter and the graph builder.
+
+    Examples
+    --------
+    >>> from diffkit import ops
+    >>> float(ops.call("mul", 2.0, 3.0))
+    6.0
+    """
+    for a in args:
+        hook = getattr(type(a), "_diffkit_apply", None)
+        if hook is not None:
+            return hook(name, args, params)
+    op = get(name)
+    arrays = [np.asarray(a) for a in args]
+    if op.normalize is not None:
+        params = op.normalize([a.shape for a in arrays], **params)
+    with np.errstate(all="ignore"):
+        return op.impl(*arrays, **params)
+
+
+# -- helpers shared by shape and derivative rules ---------------------------
+
+def size(shape):
+    """Number of elements of an array of ``shape``."""
+    return int(np.prod(shape, dtype=np.int64))
+
+
+def broadcast_shapes(*shapes):
+    """NumPy's broadcasting of ``shapes``, raising a diffkit ShapeError."""
+    try:
+        return tuple(np.broadcast_shapes(*shapes))
+    except ValueError:
+        pretty = " and ".join(str(tuple(s)) for s in shapes)
+        raise ShapeError(
+            f"shapes {pretty} do not broadcast together; reshape an operand "
+            "(e.g. x[:, None]) so that trailing dimensions match or are 1"
+        ) from None
+
+
+def normalize_axis(axis, ndim):
+    """Turn ``axis`` (None, int or tuple) into a sorted tuple of non-negative ints."""
+    if axis is None:
+        return tuple(range(ndim))
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    out = []
+    for a in axes:
+        a = int(a)
+        if not -ndim <= a < max(ndim, 1):
+            raise ShapeError(f"axis {a} is out of bounds for an array of dimension {ndim}")
+        out.append(a % max(ndim, 1))
+    if len(set(out)) != len(out):
+        raise ShapeError(f"axis {axis} repeats an axis")
+    return tuple(sorted(out))
+
+
+def unbroadcast(g, shape):
+    """Sum ``g`` over the axes that broadcasting added to reach ``g.shape`` from ``shape``.
+
+    The adjoint of broadcasting; works on arrays and on traced values.
+    """
+    shape = tuple(shape)
+    if tuple(g.shape) == shape:
+        return g
+    lead = len(g.shape) - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1)
+    if axes:
+        g = call("sum", g, axis=axes, keepdims=False)
+    return call("reshape", g, shape=shape)
+
+
+def zmul_impl(a, b):
+    """Product in which a zero factor wins: 0 * inf = 0 and 0 * nan = 0.
+
+    Derivatives propagate through this product, so a zero cotangent or a
+    branch that ``np.where`` did not select contributes exactly zero even
+    where the other factor is infinite (sqrt'(0)) or undefined (log'(-1)).
+    """
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    prod = a * b
+    return np.where((a == 0) | (b == 0), 0.0, prod)
+
+
+def zmul(a, b):
+    """Apply the zero-wins product to arrays or traced values (see :func:`zmul_impl`)."""
+    return call("zmul", a, b)
+
+
+def elementwise_flops(out_shape, *in_shapes, **params):
+    return size(out_shape)
+
+
+def no_flops(out_shape, *in_shapes, **params):
+    return 0
+
+
+def unsupported(message):
+    raise UnsupportedError(message)

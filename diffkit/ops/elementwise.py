@@ -1,0 +1,144 @@
+"""Elementwise ops: arithmetic, transcendental functions, comparisons, where, clip.
+
+An elementwise op's derivative is given as its local partials: one array per
+operand, broadcastable to the output.  Forward mode multiplies tangents by
+them, reverse mode multiplies the cotangent by them and sums over broadcast
+axes; both use the zero-wins product :func:`~diffkit.ops.core.zmul`.
+
+Conventions at kinks (tested on every backend):
+
+* abs'(0) = sign(0) = 0; sign' = 0 everywhere.
+* relu'(0) = 0, but np.maximum(x, 0) at a tie splits the derivative evenly
+  (0.5 to each operand), as do minimum, max and min.
+* clip(x, lo, hi): d/dx = 1 on the closed interval lo <= x <= hi.
+* sqrt'(0) = inf; a branch np.where did not select contributes exactly 0.
+"""
+import numpy as np
+
+from .core import Op, broadcast_shapes, elementwise_flops, register, zmul_impl
+
+LN2, LN10 = np.log(2.0), np.log(10.0)
+POS = ((0.2, 3.0),)          # logs, sqrt: stay away from the singularity at 0
+UNIT = ((-0.9, 0.9),)        # arcsin, arccos
+
+
+def _unary(name, fn, partial, domain=((-2.0, 2.0),), smooth=True, kink="", doc=""):
+    register(Op(
+        name=name, arity=1, kind="elementwise", impl=fn, numpy=(fn,),
+        shape=lambda s: tuple(s), flops=elementwise_flops,
+        partials=lambda x, out: (partial(x, out),),
+        domain=domain, smooth=smooth, kink=kink, doc=doc))
+
+
+def _relu(x):
+    return np.maximum(x, 0.0)
+
+
+_unary("neg", np.negative, lambda x, y: -1.0)
+_unary("abs", np.absolute, lambda x, y: np.sign(x), smooth=False,
+       kink="abs'(0) = sign(0) = 0")
+_unary("sign", np.sign, lambda x, y: 0.0 * x, smooth=False,
+       kink="sign'(x) = 0 everywhere, including at 0")
+_unary("sqrt", np.sqrt, lambda x, y: 0.5 / y, domain=POS,
+       kink="sqrt'(0) = inf")
+_unary("square", np.square, lambda x, y: 2.0 * x)
+_unary("exp", np.exp, lambda x, y: y)
+_unary("expm1", np.expm1, lambda x, y: y + 1.0)
+_unary("log", np.log, lambda x, y: 1.0 / x, domain=POS)
+_unary("log1p", np.log1p, lambda x, y: 1.0 / (1.0 + x), domain=((-0.8, 3.0),))
+_unary("log2", np.log2, lambda x, y: 1.0 / (x * LN2), domain=POS)
+_unary("log10", np.log10, lambda x, y: 1.0 / (x * LN10), domain=POS)
+_unary("sin", np.sin, lambda x, y: np.cos(x))
+_unary("cos", np.cos, lambda x, y: -np.sin(x))
+_unary("tan", np.tan, lambda x, y: 1.0 + y * y, domain=((-1.2, 1.2),))
+_unary("arcsin", np.arcsin, lambda x, y: 1.0 / np.sqrt(1.0 - x * x), domain=UNIT)
+_unary("arccos", np.arccos, lambda x, y: -1.0 / np.sqrt(1.0 - x * x), domain=UNIT)
+_unary("arctan", np.arctan, lambda x, y: 1.0 / (1.0 + x * x))
+_unary("sinh", np.sinh, lambda x, y: np.cosh(x))
+_unary("cosh", np.cosh, lambda x, y: np.sinh(x))
+_unary("tanh", np.tanh, lambda x, y: 1.0 - y * y)
+_unary("relu", _relu, lambda x, y: (x > 0) * 1.0, smooth=False,
+       kink="relu'(0) = 0 (unlike np.maximum(x, 0), whose tie splits 0.5)",
+       doc="max(x, 0); diffkit.relu(x) in code, relu(x) in expressions")
+
+
+def _binary(name, fn, partials, symbol=None, domain=((-2.0, 2.0), (-2.0, 2.0)),
+            smooth=True, kink="", internal=False):
+    register(Op(
+        name=name, arity=2, kind="elementwise", impl=fn, numpy=() if internal else (fn,),
+        shape=broadcast_shapes, flops=elementwise_flops, partials=partials,
+        symbol=symbol, domain=domain, smooth=smooth, kink=kink, internal=internal))
+
+
+def _pow_partials(a, b, out):
+    # d/da b*a**(b-1) is 0 for b == 0 (not 0 * inf at a == 0); d/db is the
+    # limit 0 at a == 0 rather than log(0) * 0.
+    da = np.where(b == 0, 0.0, b * a ** (b - 1.0))
+    db = np.where(a == 0, 0.0, np.log(a) * out)
+    return da, db
+
+
+def _tie(a, b):
+    return 0.5 * (a == b)
+
+
+_binary("add", np.add, lambda a, b, y: (1.0, 1.0), "+")
+_binary("sub", np.subtract, lambda a, b, y: (1.0, -1.0), "-")
+_binary("mul", np.multiply, lambda a, b, y: (b, a), "*")
+_binary("div", np.true_divide, lambda a, b, y: (1.0 / b, -y / b), "/",
+        domain=((-2.0, 2.0), (0.5, 2.0)))
+_binary("pow", np.power, _pow_partials, "**", domain=((0.5, 2.0), (-2.0, 2.0)),
+        kink="at a == 0: d/db = 0 and, for b == 0, d/da = 0")
+_binary("arctan2", np.arctan2,
+        lambda a, b, y: (b / (a * a + b * b), -a / (a * a + b * b)),
+        domain=((0.3, 2.0), (0.3, 2.0)))
+_binary("logaddexp", np.logaddexp, lambda a, b, y: (np.exp(a - y), np.exp(b - y)))
+_binary("maximum", np.maximum,
+        lambda a, b, y: ((a > b) + _tie(a, b), (b > a) + _tie(a, b)),
+        smooth=False, kink="ties split the derivative evenly: 0.5 to each operand")
+_binary("minimum", np.minimum,
+        lambda a, b, y: ((a < b) + _tie(a, b), (b < a) + _tie(a, b)),
+        smooth=False, kink="ties split the derivative evenly: 0.5 to each operand")
+_binary("zmul", zmul_impl, lambda a, b, y: (b, a), internal=True)
+
+
+def _comparison(name, fn, symbol):
+    register(Op(
+        name=name, arity=2, kind="comparison", impl=fn, numpy=(fn,), symbol=symbol,
+        shape=broadcast_shapes, flops=elementwise_flops, dtype="bool",
+        domain=((-2.0, 2.0), (-2.0, 2.0)), smooth=False,
+        kink="boolean result: not differentiable, carries no derivative"))
+
+
+_comparison("lt", np.less, "<")
+_comparison("le", np.less_equal, "<=")
+_comparison("gt", np.greater, ">")
+_comparison("ge", np.greater_equal, ">=")
+_comparison("eq", np.equal, "==")
+_comparison("ne", np.not_equal, "!=")
+
+
+def _where(c, a, b):
+    return np.where(c, a, b)
+
+
+register(Op(
+    name="where", arity=3, kind="elementwise", impl=_where, numpy=(np.where,),
+    shape=broadcast_shapes, flops=elementwise_flops,
+    partials=lambda c, a, b, y: (None, (c != 0) * 1.0, (c == 0) * 1.0),
+    domain=((-1.0, 1.0), (-2.0, 2.0), (-2.0, 2.0)), smooth=False,
+    kink="the branch not selected contributes exactly 0, even where it is inf or nan"))
+
+
+def _clip(x, lo, hi):
+    return np.clip(x, lo, hi)
+
+
+register(Op(
+    name="clip", arity=3, kind="elementwise", impl=_clip, numpy=(np.clip,),
+    shape=broadcast_shapes, flops=elementwise_flops,
+    partials=lambda x, lo, hi, y: ((x >= lo) * (x <= hi) * 1.0, (x < lo) * 1.0,
+                                   (x > hi) * 1.0),
+    domain=((-2.0, 2.0), (-1.0, -0.5), (0.5, 1.0)), smooth=False,
+    kink="d/dx = 1 on the closed interval lo <= x <= hi, d/dlo = 1 below it, "
+         "d/dhi = 1 above it"))

@@ -1,0 +1,137 @@
+"""Reductions over axes: sum, mean, prod, max, min and the 2-norm.
+
+Parameters are normalized when a node is built: ``axis`` is a sorted tuple
+of non-negative axes (all axes for ``axis=None``) and ``keepdims`` a bool.
+
+Conventions: ties in max and min split the derivative evenly among the tied
+elements; prod is differentiated exactly where entries are zero (the
+product of the other entries, never ``out / x``); norm'(0) = 0.
+"""
+import numpy as np
+
+from .core import Op, call, normalize_axis, register, size
+
+
+def reduced_shape(shape, axis, keepdims):
+    if keepdims:
+        return tuple(1 if i in axis else n for i, n in enumerate(shape))
+    return tuple(n for i, n in enumerate(shape) if i not in axis)
+
+
+def _expand(v, x, axis, keepdims):
+    """Reshape a reduced value to keepdims form and broadcast it over x."""
+    if not keepdims:
+        v = call("reshape", v, shape=reduced_shape(x.shape, axis, True))
+    return call("broadcast_to", v, shape=tuple(x.shape))
+
+
+def _reduce_flops(out_shape, x_shape, **params):
+    return size(x_shape)
+
+
+def _reduction(name, impl, jvp, vjp, numpy, smooth=True, kink="", flops=_reduce_flops):
+    register(Op(
+        name=name, arity=1, kind="reduction", impl=impl, numpy=numpy,
+        shape=lambda s, axis, keepdims: reduced_shape(s, axis, keepdims),
+        flops=flops, jvp=jvp, vjp=vjp, smooth=smooth, kink=kink,
+        normalize=_normalize))
+
+
+def _normalize(shapes, axis=None, keepdims=False):
+    return {"axis": normalize_axis(axis, len(shapes[0])), "keepdims": bool(keepdims)}
+
+
+# sum and mean are linear: their JVP is the op itself on the tangent.
+def _sum(x, axis, keepdims):
+    return np.sum(x, axis=axis, keepdims=keepdims, dtype=float)
+
+
+def _mean(x, axis, keepdims):
+    return np.mean(x, axis=axis, keepdims=keepdims, dtype=float)
+
+
+def _count(x, axis):
+    return size([x.shape[i] for i in axis])
+
+
+_reduction(
+    "sum", _sum, numpy=(np.sum,),
+    jvp=lambda t, args, out, axis, keepdims: call("sum", t[0], axis=axis, keepdims=keepdims),
+    vjp=lambda g, args, out, axis, keepdims: (_expand(g, args[0], axis, keepdims),))
+_reduction(
+    "mean", _mean, numpy=(np.mean,),
+    jvp=lambda t, args, out, axis, keepdims: call("mean", t[0], axis=axis, keepdims=keepdims),
+    vjp=lambda g, args, out, axis, keepdims: (
+        _expand(g, args[0], axis, keepdims) * (1.0 / _count(args[0], axis)),))
+
+
+def _prod(x, axis, keepdims):
+    return np.prod(x, axis=axis, keepdims=keepdims, dtype=float)
+
+
+def prod_of_others(x, axis):
+    """For each entry, the product of the other entries of its reduction group.
+
+    Exact where entries are zero: with one zero in a group, the zero's
+    partial is the product of the rest and every other partial is 0.
+    """
+    zero = x == 0
+    n_zero = call("sum", zero, axis=axis, keepdims=True)
+    nonzero_prod = call("prod", np.where(zero, 1.0, x), axis=axis, keepdims=True)
+    only_zero = zero * (n_zero == 1)
+    return np.where(n_zero == 0, nonzero_prod / x, np.where(only_zero, nonzero_prod, 0.0))
+
+
+_reduction(
+    "prod", _prod, numpy=(np.prod,),
+    jvp=lambda t, args, out, axis, keepdims: call(
+        "sum", t[0] * prod_of_others(args[0], axis), axis=axis, keepdims=keepdims),
+    vjp=lambda g, args, out, axis, keepdims: (
+        _expand(g, args[0], axis, keepdims) * prod_of_others(args[0], axis),))
+
+
+def _tie_weights(x, out, axis, keepdims):
+    """1/count on the entries equal to the extreme of their group, 0 elsewhere."""
+    hit = (x == _expand(out, x, axis, keepdims)) * 1.0
+    count = call("sum", hit, axis=axis, keepdims=True)
+    return hit / count
+
+
+def _extremum(name, fn):
+    _reduction(
+        name, lambda x, axis, keepdims: fn(x, axis=axis, keepdims=keepdims), numpy=(fn,),
+        jvp=lambda t, args, out, axis, keepdims: call(
+            "sum", t[0] * _tie_weights(args[0], out, axis, keepdims), axis=axis,
+            keepdims=keepdims),
+        vjp=lambda g, args, out, axis, keepdims: (
+            _expand(g, args[0], axis, keepdims) * _tie_weights(args[0], out, axis, keepdims),),
+        smooth=False, kink="ties split the derivative evenly among the tied entries")
+
+
+_extremum("max", np.max)
+_extremum("min", np.min)
+
+
+def _norm(x, axis, keepdims):
+    if len(axis) == x.ndim:
+        # the same arithmetic as np.linalg.norm(x) on the flattened array
+        flat = np.ravel(x).astype(float)
+        value = np.sqrt(np.dot(flat, flat))
+        return np.reshape(value, reduced_shape(x.shape, axis, keepdims))
+    return np.sqrt(np.sum(x * x, axis=axis, keepdims=keepdims, dtype=float))
+
+
+def _unit(x, out, axis, keepdims):
+    """x / norm, with 0 where the norm is 0 (the minimal-norm subgradient)."""
+    n = _expand(out, x, axis, keepdims)
+    return np.where(n == 0, 0.0, x / n)
+
+
+_reduction(
+    "norm", _norm, numpy=(np.linalg.norm,),
+    jvp=lambda t, args, out, axis, keepdims: call(
+        "sum", t[0] * _unit(args[0], out, axis, keepdims), axis=axis, keepdims=keepdims),
+    vjp=lambda g, args, out, axis, keepdims: (
+        _expand(g, args[0], axis, keepdims) * _unit(args[0], out, axis, keepdims),),
+    smooth=False, kink="norm'(0) = 0 (the minimal-norm subgradient)",
+    flops=lambda out_shape, x_shape, **p: 2 * size(x_shape))
