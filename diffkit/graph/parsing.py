@@ -147,7 +147,9 @@ class _Interpreter:
             self.fail(node.func, f"unknown function {fname!r}; known functions: "
                                  f"{', '.join(sorted(self.functions))}")
         op = ops.get(name)
-        args = [self.expr(a) for a in node.args]
+        first_param = max(op.arity, 1)  # positional arguments from here on are parameters
+        args = [self.param(a) if i >= first_param else self.expr(a)
+                for i, a in enumerate(node.args)]
         kwargs = {k.arg: self.static(k.value) for k in node.keywords if k.arg}
         if len(kwargs) != len(node.keywords):
             self.fail(node, "**kwargs are not allowed")
@@ -172,8 +174,16 @@ class _Interpreter:
             operands[0] = Tracer(self.builder, _const_or_tracer(self.builder, operands[0]))
         return ops.call(name, *operands, **kwargs)
 
+    def param(self, node):
+        # None, True and False are parameter values (axis=None, keepdims=True), as the
+        # listing prints them; they are not allowed as operands.
+        if isinstance(node, ast.Constant) and (node.value is None
+                                               or isinstance(node.value, bool)):
+            return node.value
+        return self.expr(node)
+
     def static(self, node):
-        return self.static_value(node, self.expr(node))
+        return self.static_value(node, self.param(node))
 
     def static_value(self, node, value):
         if isinstance(value, Tracer) or (
@@ -184,7 +194,8 @@ class _Interpreter:
         return value
 
     def expr_Subscript(self, node):
-        if isinstance(node.value, ast.Name) and node.value.id not in self.env:
+        if (isinstance(node.value, ast.Name) and node.value.id not in self.env
+                and node.value.id not in self.shapes):
             self.fail(node, f"cannot index {node.value.id!r}: it is not defined before this "
                             "line (inputs are arrays only when parse(..., shapes=...) says so)")
         value = self.expr(node.value)

@@ -273,6 +273,15 @@ def _norm(x, ord=None, axis=None, keepdims=False):
                                "vectors and the Frobenius norm (ord=None) only")
     if isinstance(axis, tuple) and len(axis) > 1 and ord is not None:
         raise UnsupportedError("matrix norms other than Frobenius are not supported")
+    nd = np.ndim(x)
+    if axis is not None and nd and len(ops.normalize_axis(axis, nd)) == nd:
+        # NumPy sums x*x with add.reduce for an explicit axis but uses dot for axis=None,
+        # as the op does when it reduces every axis.  Reduce all but a new unit axis to
+        # get NumPy's bits.
+        axes = tuple(range(1, nd + 1))
+        out = ops.call("norm", ops.call("expand_dims", x, axis=0), axis=axes,
+                       keepdims=keepdims)
+        return ops.call("reshape", out, shape=(1,) * nd if keepdims else ())
     return ops.call("norm", x, axis=axis, keepdims=keepdims)
 
 

@@ -1,0 +1,311 @@
+"""Table-driven tests: every op in ``diffkit.ops.names()`` is traced, parsed and evaluated.
+
+The parametrization is read off the op table itself, so an op added to the
+table without cases here shows up as a failing ``<name>-UNCOVERED`` test.
+Each case is a plain NumPy function; run on arrays it is the reference, run
+on tracers it builds the graph.  The graph, evaluated at *new* random points
+drawn from the op's domain, must equal NumPy to the last bit.
+"""
+import operator
+from typing import Callable, NamedTuple, Optional
+
+import numpy as np
+import pytest
+from numpy.testing import assert_array_equal
+
+import diffkit
+from diffkit import ops
+from diffkit.graph.evaluate import evaluate_all
+
+
+class Case(NamedTuple):
+    shapes: list                      # one shape per operand
+    fn: Callable                      # traced, and the NumPy reference unless ref is given
+    text: Optional[str] = None        # the same computation as an expression string
+    ref: Optional[Callable] = None
+
+
+NAMES = "xyzw"
+
+
+def _unary(name):
+    fn = diffkit.relu if name == "relu" else ops.get(name).numpy[0]
+    ref = (lambda x: np.maximum(x, 0.0)) if name == "relu" else None
+    cases = [Case([s], fn, f"{name}(x)", ref) for s in [(), (4,), (2, 3)]]
+    if name == "neg":
+        cases.append(Case([(3,)], operator.neg, "-x"))
+    if name == "abs":
+        cases.append(Case([(3,)], abs))
+    return cases
+
+
+BINARY_SHAPES = [[(), ()], [(4,), (4,)], [(2, 3), (3,)], [(2, 1), (1, 3)], [(), (2, 2)]]
+SYMBOLS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
+           "**": operator.pow, "<": operator.lt, "<=": operator.le, ">": operator.gt,
+           ">=": operator.ge, "==": operator.eq, "!=": operator.ne}
+
+
+def _binary(name):
+    op = ops.get(name)
+    cases = [Case(s, op.numpy[0], f"{name}(x, y)") for s in BINARY_SHAPES]
+    if op.symbol in SYMBOLS:
+        cases += [Case(s, SYMBOLS[op.symbol], f"x {op.symbol} y") for s in BINARY_SHAPES[1:3]]
+    return cases
+
+
+def _reductions(name):
+    if name == "norm":
+        def call(axis, keepdims):
+            return lambda x: np.linalg.norm(x, axis=axis, keepdims=keepdims)
+        combos = [(None, False), (None, True), (0, False), (-1, True), ((0, 2), False),
+                  ((1, 2), True)]
+        # NumPy sums squares with add.reduce when an axis is given and with dot for
+        # axis=None; large inputs make the two differ in the last bit.
+        extra = [Case([(5,)], np.linalg.norm, "norm(x)"),
+                 Case([(300,)], np.linalg.norm, "norm(x)"),
+                 Case([(20, 30)], np.linalg.norm, "norm(x)"),
+                 Case([(2, 3)], lambda x: np.linalg.norm(x, axis=1), "norm(x, axis=1)"),
+                 Case([(300,)], lambda x: np.linalg.norm(x, axis=0)),
+                 Case([(300,)], lambda x: np.linalg.norm(x, axis=-1, keepdims=True)),
+                 Case([(20, 30)], lambda x: np.linalg.norm(x, axis=(1, 0))),
+                 Case([(20, 30)], lambda x: np.linalg.norm(x, axis=(0, 1), keepdims=True))]
+    else:
+        fn = ops.get(name).numpy[0]
+
+        def call(axis, keepdims):
+            return lambda x: fn(x, axis=axis, keepdims=keepdims)
+        combos = [(a, k) for a in (None, 0, -1, (0, 2), (1,)) for k in (False, True)]
+        extra = [Case([(5,)], fn, f"{name}(x)"), Case([()], fn, f"{name}(x)"),
+                 Case([(3, 4)], lambda x: fn(x, 0), f"{name}(x, 0)"),
+                 Case([(3, 4)], lambda x: fn(x, 1, keepdims=True), f"{name}(x, 1, True)")]
+    return [Case([(2, 3, 4)], call(a, k), f"{name}(x, axis={a!r}, keepdims={k})")
+            for a, k in combos] + extra
+
+
+def _getitem_cases():
+    def at(index, text=None, shape=(5,)):
+        return Case([shape], lambda x: x[index], text and f"x[{text}]")
+    mask1 = np.array([True, False, True, True, False])
+    mask2 = np.array([[True, False, False, True], [False, False, True, False],
+                      [True, True, True, True]])
+    return [
+        at(2, "2"), at(-1, "-1"), at(slice(1, None), "1:"), at(slice(None, -1), ":-1"),
+        at(slice(None, None, -2), "::-2"), at(slice(4, 0, -1), "4:0:-1"),
+        at(np.array([0, 4, 4, 1]), "[0, 4, 4, 1]"), at(np.array([-1, 0]), "[-1, 0]"),
+        at(mask1), at(None, "None"), at(Ellipsis, "..."),
+        at((1, slice(None)), "1, :", (3, 4)), at((slice(None), -1), ":, -1", (3, 4)),
+        at((None, Ellipsis, 2), "None, ..., 2", (3, 4)),
+        at((Ellipsis, None), "..., None", (3, 4)),
+        at((np.array([0, 2]), slice(1, 3)), "[0, 2], 1:3", (3, 4)),
+        at((slice(None, None, 2), np.array([3, 0])), "::2, [3, 0]", (3, 4)),
+        at(mask2, None, (3, 4)), at(np.array([[0, 1], [2, 0]]), None, (3, 4)),
+        at((Ellipsis, 1), "..., 1", (2, 3, 4)), at((0, Ellipsis, None), "0, ..., None", (2, 3, 4)),
+        at((-1, slice(1, None), -2), "-1, 1:, -2", (2, 3, 4)),
+    ]
+
+
+def _join(name, groups):
+    fn = ops.get(name).numpy[0]
+    out = []
+    for shapes, axis in groups:
+        names = ", ".join(NAMES[:len(shapes)])
+        out.append(Case(shapes, lambda *xs, a=axis: fn(xs, axis=a),
+                        f"{name}([{names}], axis={axis})"))
+    return out
+
+
+def _linalg(name, pairs):
+    fn = ops.get(name).numpy[0]
+    cases = [Case(list(p), fn, f"{name}(x, y)") for p in pairs]
+    if name == "matmul":
+        cases += [Case(list(p), operator.matmul, "x @ y") for p in pairs[:4]]
+    return cases
+
+
+def _param_cases(np_fn, name, shape, params, positional=False):
+    out = []
+    for p in params:
+        out.append(Case([shape], lambda x, p=p: np_fn(x, p),
+                        f"{name}(x, {p!r})" if positional else None))
+    return out
+
+
+CASES = {name: _unary(name) for name in ops.names()
+         if ops.get(name).kind == "elementwise" and ops.get(name).arity == 1}
+CASES.update({name: _binary(name) for name in ops.names()
+              if ops.get(name).kind in ("elementwise", "comparison")
+              and ops.get(name).arity == 2})
+CASES.update({name: _reductions(name) for name in ops.names()
+              if ops.get(name).kind == "reduction"})
+CASES.update({
+    "where": [
+        Case([(), (), ()], lambda c, a, b: np.where(c > 0, a, b), "where(x > 0, y, z)"),
+        Case([(4,), (4,), (4,)], np.where, "where(x, y, z)"),
+        Case([(2, 3), (3,), ()], lambda c, a, b: np.where(c < 0.2, a, b),
+             "where(x < 0.2, y, z)"),
+        Case([(5,)], lambda x: np.where(x > 0, x, 0.0), "where(x > 0, x, 0)"),
+    ],
+    "clip": [
+        Case([(), (), ()], np.clip, "clip(x, y, z)"),
+        Case([(2, 3), (3,), ()], np.clip, "clip(x, y, z)"),
+        Case([(6,)], lambda x: np.clip(x, -0.5, 1.0), "clip(x, -0.5, 1.0)"),
+        Case([(6,)], lambda x: np.clip(x, -0.5, None), None),
+        Case([(6,)], lambda x: x.clip(None, 0.3), None, lambda x: np.clip(x, None, 0.3)),
+    ],
+    "reshape": [Case([(2, 3, 4)], lambda x, s=s: np.reshape(x, s), f"reshape(x, {s!r})")
+                for s in [(24,), (4, -1), (-1,), (6, 4), (2, 12), (-1, 3, 2, 2)]]
+    + [Case([(6,)], lambda x: x.reshape(2, 3), "reshape(x, shape=(2, 3))"),
+       Case([()], lambda x: np.reshape(x, (1, 1)), "reshape(x, (1, 1))")],
+    "expand_dims": _param_cases(np.expand_dims, "expand_dims", (2, 3),
+                                [0, 1, 2, -1, (0, 2)], positional=True),
+    "squeeze": _param_cases(np.squeeze, "squeeze", (1, 3, 1), [0, 2, (0, 2), -1],
+                            positional=True)
+    + [Case([(1, 3, 1)], np.squeeze, "squeeze(x)")],
+    "transpose": _param_cases(np.transpose, "transpose", (2, 3, 4),
+                              [(1, 0, 2), (2, 0, 1), (-1, 0, 1)], positional=True)
+    + [Case([(2, 3, 4)], np.transpose, "transpose(x)"), Case([(3,)], np.transpose),
+       Case([(2, 3)], lambda x: x.T, "transpose(x)"),
+       Case([(2, 3, 4)], lambda x: np.swapaxes(x, 0, 2))],
+    "roll": [
+        Case([(5,)], lambda x: np.roll(x, 2), "roll(x, 2)"),
+        Case([(5,)], lambda x: np.roll(x, -1, axis=0), "roll(x, -1, axis=0)"),
+        Case([(5,)], lambda x: np.roll(x, 7), "roll(x, 7)"),
+        Case([(2, 3)], lambda x: np.roll(x, 1, axis=0), "roll(x, 1, 0)"),
+        Case([(2, 3)], lambda x: np.roll(x, -2, axis=-1), "roll(x, -2, -1)"),
+        Case([(2, 3)], lambda x: np.roll(x, (1, 2), axis=(0, 1)), "roll(x, (1, 2), (0, 1))"),
+        Case([(2, 3)], lambda x: np.roll(x, 4), "roll(x, 4)"),
+    ],
+    "broadcast_to": [
+        Case([s], lambda x, t=t: np.broadcast_to(x, t), f"broadcast_to(x, {t!r})")
+        for s, t in [((3,), (2, 3)), ((2, 1), (2, 4)), ((), (3,)), ((1, 3), (2, 2, 3))]],
+    "concatenate": _join("concatenate", [([(2, 3), (4, 3)], 0),
+                                         ([(2, 3), (2, 1), (2, 2)], 1),
+                                         ([(2, 3), (2, 3)], -1), ([(3,)], 0)]),
+    "stack": _join("stack", [([(3,), (3,)], 0), ([(3,), (3,)], 1), ([(3,), (3,)], -1),
+                             ([(2, 3)] * 3, 1), ([()] * 2, 0)]),
+    "getitem": _getitem_cases(),
+    "matmul": _linalg("matmul", [((3,), (3,)), ((2, 3), (3,)), ((3,), (3, 4)),
+                                 ((2, 3), (3, 4)), ((5, 2, 3), (3, 4)),
+                                 ((5, 2, 3), (5, 3, 4)), ((2, 1, 2, 3), (4, 3, 2)),
+                                 ((3,), (5, 3, 2))]),
+    "dot": _linalg("dot", [((3,), (3,)), ((2, 3), (3,)), ((3,), (3, 2)), ((2, 3), (3, 4))]),
+    "inner": _linalg("inner", [((3,), (3,)), ((2, 3), (3,)), ((2, 3), (4, 3)),
+                               ((3,), (2, 3))]),
+    "outer": _linalg("outer", [((3,), (4,)), ((2, 2), (3,)), ((), (3,))]),
+})
+
+
+def _params():
+    out = []
+    for name in ops.names():
+        cases = CASES.get(name) or [None]
+        out += [pytest.param(name, c, id=f"{name}-{i}" if c else f"{name}-UNCOVERED")
+                for i, c in enumerate(cases)]
+    return out
+
+
+def _inputs(rng, name, case):
+    domain = ops.get(name).domain
+    return [rng.uniform(*domain[min(i, len(domain) - 1)], size=s)
+            for i, s in enumerate(case.shapes)]
+
+
+@pytest.mark.parametrize("name, case", _params())
+def test_traced_graph_equals_numpy_at_new_points(rng, name, case):
+    assert case is not None, f"op {name!r} is in the op table but has no test cases here"
+    g = diffkit.trace(case.fn, *_inputs(rng, name, case))
+    assert name in g.op_counts(), g.listing()
+    ref = case.ref or case.fn
+    for _ in range(2):
+        new = _inputs(rng, name, case)
+        got, want = g(*new), ref(*new)
+        assert np.shape(got) == np.shape(want)
+        assert np.asarray(got).dtype == np.asarray(want).dtype
+        assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("name, case", [p for p in _params() if p.values[1] is not None])
+def test_shape_rules_and_flops_agree_with_numpy(rng, name, case):
+    g = diffkit.trace(case.fn, *_inputs(rng, name, case))
+    values = evaluate_all(g, _inputs(rng, name, case))
+    for n in g.order:
+        a = g.node(n)
+        assert values[n].shape == tuple(a["shape"]), (n, a["op"])
+        assert values[n].dtype == np.dtype(a["dtype"]), (n, a["op"])
+        if a["op"] in ("input", "const"):
+            continue
+        op = ops.get(a["op"])
+        shapes = [g.node(m)["shape"] for m in a["args"]]
+        assert tuple(op.shape(*shapes, **a["params"])) == values[n].shape
+        flops = op.flops(a["shape"], *shapes, **a["params"])
+        assert type(flops) is int and flops >= 0, (a["op"], flops)
+    assert g.output_shapes[0] == np.shape((case.ref or case.fn)(*_inputs(rng, name, case)))
+
+
+@pytest.mark.parametrize("name, case", [p for p in _params()
+                                        if p.values[1] is not None and p.values[1].text])
+def test_parsed_expression_equals_numpy(rng, name, case):
+    names = NAMES[:len(case.shapes)]
+    g = diffkit.parse(case.text, shapes=dict(zip(names, case.shapes)))
+    assert g.input_names == tuple(names)
+    assert name in g.op_counts(), g.listing()
+    new = _inputs(rng, name, case)
+    got, want = g(*new), (case.ref or case.fn)(*new)
+    assert np.shape(got) == np.shape(want)
+    assert_array_equal(got, want)
+
+
+def test_every_parseable_op_is_parsed_somewhere():
+    parsed = {name for name, cases in CASES.items() if any(c.text for c in cases)}
+    assert parsed == set(ops.names())
+
+
+def test_cases_name_only_ops_of_the_table():
+    assert set(CASES) <= set(ops.names())
+
+
+@pytest.mark.parametrize("op", ops.all_ops(), ids=lambda op: op.name)
+def test_op_records_are_complete(op):
+    assert op.kind in ops.KINDS
+    assert ops.get(op.name) is op
+    assert callable(op.impl) and callable(op.shape) and callable(op.flops)
+    assert op.arity == -1 or op.arity >= 1
+    assert len(op.domain) >= 1 and all(lo < hi for lo, hi in op.domain)
+    if op.arity > 0:
+        assert len(op.domain) in (1, op.arity)
+    assert op.dtype in ("float64", "bool")
+    assert op.smooth or op.kink, f"{op.name} has a kink but states no convention"
+    if op.dtype == "float64":
+        assert op.differentiable
+        if op.kind == "elementwise":
+            assert op.partials is not None
+        else:
+            assert op.jvp is not None and op.vjp is not None
+
+
+def test_names_excludes_internal_ops_and_keeps_registration_order():
+    internal = {op.name for op in ops.all_ops() if op.internal}
+    assert internal and not internal & set(ops.names())
+    assert ops.names(include_internal=True) == [op.name for op in ops.all_ops()]
+
+
+def test_internal_ops_against_hand_written_numpy(rng):
+    a = np.array([0.0, 2.0, 0.0, -1.0])
+    b = np.array([np.inf, 3.0, np.nan, 4.0])
+    assert_array_equal(ops.call("zmul", a, b), [0.0, 6.0, 0.0, -4.0])
+    g = rng.normal(size=(3,))
+    index = ops.make_index(np.array([1, 1, 3]))
+    want = np.zeros(5)
+    want[1] = g[0] + g[1]
+    want[3] = g[2]
+    assert_array_equal(ops.call("getitem_t", g, index=index, shape=(5,)), want)
+
+
+def test_unknown_op_is_a_diffkit_error():
+    with pytest.raises(diffkit.UnsupportedError, match="diffkit.ops.names"):
+        ops.get("cumsum")
+
+
+def test_register_rejects_a_duplicate_name():
+    with pytest.raises(ValueError, match="twice"):
+        ops.register(ops.get("sin"))
