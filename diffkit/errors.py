@@ -45,3 +45,7 @@ class UnsupportedError(DiffkitError, NotImplementedError):
 
 class GraphError(DiffkitError, ValueError):
     """A graph is malformed: a cycle, a wrong arity or an inconsistent shape."""
+
+
+class ArgumentError(DiffkitError, TypeError):
+    """Values passed to a graph do not match its inputs (their number or kind)."""

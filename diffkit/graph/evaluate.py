@@ -6,17 +6,22 @@ here returns exactly what the original NumPy code returns.
 import numpy as np
 
 from .. import ops
-from ..errors import ShapeError
+from ..errors import ArgumentError, ShapeError
 
 
 def check_args(graph, args):
     """Convert ``args`` to float64 arrays of the input shapes, or raise a clear error."""
     if len(args) != len(graph.inputs):
-        raise TypeError(f"the graph takes {len(graph.inputs)} input(s) "
-                        f"({', '.join(graph.input_names)}), got {len(args)}")
+        raise ArgumentError(f"the graph takes {len(graph.inputs)} input(s) "
+                            f"({', '.join(graph.input_names)}), got {len(args)}; pass one "
+                            "value per input, in that order")
     arrays = []
     for name, shape, value in zip(graph.input_names, graph.input_shapes, args):
-        arr = np.asarray(value, dtype=float)
+        arr = np.asarray(value)
+        if arr.dtype.kind not in "biuf":  # np.asarray(None, dtype=float) would be nan
+            raise ArgumentError(f"input {name!r} must be real numbers (a float or an array "
+                                f"of floats), got {type(value).__name__} {value!r:.40}")
+        arr = np.asarray(arr, dtype=float)
         if arr.shape != shape:
             raise ShapeError(f"input {name!r} has shape {arr.shape} but the graph was built "
                              f"for shape {shape}; trace again with an example of that shape")
