@@ -82,6 +82,9 @@ class _Interpreter:
             if isinstance(err, ParseError):
                 raise
             self.fail(node, str(err))
+        except (TypeError, ValueError, IndexError) as err:
+            # e.g. a float where an axis tuple belongs: a bad string, never a crash
+            self.fail(node, f"invalid {type(node).__name__.lower()}: {err}")
 
     def expr_Constant(self, node):
         if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
@@ -111,6 +114,8 @@ class _Interpreter:
     def arith(self, node, fn, *args):
         if any(isinstance(a, Tracer) for a in args):
             return fn(*args)
+        if not all(isinstance(a, (int, float)) for a in args):
+            self.fail(node, "arithmetic works on numbers and arrays, not on tuples or lists")
         try:  # numbers only: compute in floats so 9**9**9 cannot stall the parser
             return fn(*(float(a) for a in args))
         except (OverflowError, ZeroDivisionError) as err:
@@ -226,6 +231,8 @@ class _Interpreter:
 
 def _param_names(op):
     """Names of an op's non-array parameters, in positional order."""
+    if isinstance(op.impl, np.ufunc):  # out=, where=, dtype=... are not diffkit parameters
+        return []
     try:
         names = list(inspect.signature(op.impl).parameters)
     except (TypeError, ValueError):  # ufuncs have no Python signature
