@@ -23,7 +23,7 @@ _COMPARE = {ast.Lt: operator.lt, ast.LtE: operator.le, ast.Gt: operator.gt,
 #: Extra spellings accepted in expressions, beside the op names.
 ALIASES = {"absolute": "abs", "power": "pow", "negative": "neg", "multiply": "mul",
            "divide": "div", "add": "add", "subtract": "sub"}
-CONSTANTS = {"pi": np.pi}
+CONSTANTS = {"pi": np.pi, "inf": np.inf, "nan": np.nan}  # listings print inf and nan
 _HIDDEN = {"getitem"}  # written as x[...], not as a call
 
 
@@ -87,8 +87,10 @@ class _Interpreter:
             self.fail(node, f"invalid {type(node).__name__.lower()}: {err}")
 
     def expr_Constant(self, node):
-        if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
-            self.fail(node, f"constant {node.value!r} is not allowed; only real numbers")
+        # True and False too: listings print boolean constants, e.g. where(True, x, y)
+        if not isinstance(node.value, (int, float)):
+            self.fail(node, f"constant {node.value!r} is not allowed; only real numbers "
+                            "and True/False")
         return node.value
 
     def expr_Name(self, node):
@@ -180,10 +182,8 @@ class _Interpreter:
         return ops.call(name, *operands, **kwargs)
 
     def param(self, node):
-        # None, True and False are parameter values (axis=None, keepdims=True), as the
-        # listing prints them; they are not allowed as operands.
-        if isinstance(node, ast.Constant) and (node.value is None
-                                               or isinstance(node.value, bool)):
+        # None is a parameter value (axis=None), as the listing prints it, never an operand.
+        if isinstance(node, ast.Constant) and node.value is None:
             return node.value
         return self.expr(node)
 

@@ -34,7 +34,9 @@ def _const_or_tracer(builder, value):
         if arr.dtype.kind not in "biuf":
             raise TraceError(f"cannot use a value of dtype {arr.dtype} in a traced "
                              "computation; diffkit works with real floats and booleans")
-        text = repr(value) if isinstance(value, numbers.Real) and arr.ndim == 0 else None
+        # np.float64(0.5) prints as 'np.float64(0.5)' in NumPy 2; listings want '0.5'
+        text = (repr(arr.item()) if isinstance(value, numbers.Real) and arr.ndim == 0
+                else None)
         return builder.add_const(arr, text=text)
     raise TraceError(f"cannot use a {type(value).__name__} in a traced computation; "
                      "pass numbers or NumPy arrays")

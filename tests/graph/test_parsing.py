@@ -106,6 +106,12 @@ def test_a_function_of_constants_is_still_a_node():
     assert g(0.5) == np.sin(1.0) + 0.5
 
 
+def test_boolean_inf_and_nan_constants_as_listings_print_them():
+    g = diffkit.parse("where(True, x, -inf) + where(False, nan, x)")
+    assert g(2.0) == 4.0
+    assert np.isnan(diffkit.parse("x * nan")(1.0))
+
+
 def test_constant_arithmetic_is_done_in_floats():
     g = diffkit.parse("x * 2 ** 0.5 + x / 3")
     assert g(1.5) == 1.5 * 2.0 ** 0.5 + 1.5 / 3.0
@@ -150,7 +156,7 @@ def test_semantic_errors_carry_the_position(source, lineno, offset, words):
 
 
 @pytest.mark.parametrize("source", [
-    "", "   ", "# nothing", "x; y", "x + True", "'a' + x", "x % 2", "x // 2", "~x", "not x",
+    "", "   ", "# nothing", "x; y", "x + None", "'a' + x", "x % 2", "x // 2", "~x", "not x",
     "x or y", "x is y", "x if y else 2", "{1: x}", "f'{x}'", "*x", "sum(**d)", "x += 1",
     "(1, 2) * 3", "[x] + 1", "-(1, 2)", "x[(0,) * 3]", "sum(x, axis=(0,) * 10)",
     "sum(x, axis=1.5)", "sin(x, out=1)", "add(x, x, where=0)", "sin(x, y)", "1 / 0",
