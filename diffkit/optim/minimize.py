@@ -39,7 +39,11 @@ class History(NamedTuple):
 
 
 class StepInfo(NamedTuple):
-    """What a callback receives after each step."""
+    """What a callback receives at each step: the iterate ``x = x_k``, its loss
+    and gradient norm, and the step size of the update computed from it.
+
+    The final iterate is ``result.x``.
+    """
 
     step: int
     x: np.ndarray
@@ -247,11 +251,12 @@ def _run(oracle, x, optimizer, batches, data, steps, tol, hessian, callback, bar
         if "hessian" in needs:
             extra["hessian"] = hessian(x, *oracle.batch)
         updates, state = optimizer.update(grad, state, x, **extra)
-        x = apply_updates(x, updates)
         step_size = float(np.prod(state_fields(state, "step_size") or [np.nan]))
         rows.append((loss, gnorm, step_size, oracle.evals, time.perf_counter() - start))
         bar.update(k + 1, loss=loss, grad_norm=gnorm)
-        if callback is not None and callback(StepInfo(k, x, loss, gnorm, step_size)):
+        stop = callback is not None and callback(StepInfo(k, x, loss, gnorm, step_size))
+        x = apply_updates(x, updates)
+        if stop:
             status = "callback"
             break
 

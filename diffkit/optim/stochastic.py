@@ -210,7 +210,7 @@ def sgld(learning_rate, temperature=1.0, seed=0):
 
 
 def minibatches(n, batch_size, rng):
-    """Yield index arrays forever: each epoch a fresh permutation of ``range(n)``.
+    """An endless iterator of index arrays: each epoch a fresh permutation of ``range(n)``.
 
     Sampling is without replacement within an epoch, so every example is
     used exactly once per epoch; the last batch of an epoch is smaller when
@@ -233,10 +233,15 @@ def minibatches(n, batch_size, rng):
     >>> [len(b) for b in epoch], sorted(np.concatenate(epoch).tolist())
     ([2, 2, 1], [0, 1, 2, 3, 4])
     """
+    # Checked here, not in the generator body, so bad input fails at once.
     if not 1 <= batch_size <= n:
         raise ValueError(f"batch_size must be between 1 and the number of examples ({n}), "
                          f"got {batch_size}")
-    while True:
-        order = rng.permutation(n)
-        for begin in range(0, n, batch_size):
-            yield order[begin:begin + batch_size]
+
+    def epochs():
+        while True:
+            order = rng.permutation(n)
+            for begin in range(0, n, batch_size):
+                yield order[begin:begin + batch_size]
+
+    return epochs()
