@@ -138,7 +138,7 @@ def nesterov(learning_rate, momentum=0.9):
 
 
 def heavy_ball_tuning(L, mu):
-    """Polyak's optimal ``(learning_rate, momentum)`` for an L-smooth, mu-strongly convex quadratic.
+    """Polyak's optimal ``(learning_rate, momentum)`` for a quadratic with L and mu.
 
     ``eta = 4 / (sqrt(L) + sqrt(mu))**2``, ``beta = ((sqrt(k) - 1) / (sqrt(k) + 1))**2``
     with ``k = L / mu``; the distance to the optimum then shrinks by about

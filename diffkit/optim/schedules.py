@@ -105,7 +105,7 @@ def robbins_monro(init, power=1.0, scale=1.0):
     >>> robbins_monro(0.1, power=0.5)
     Traceback (most recent call last):
     ...
-    ValueError: robbins_monro needs 1/2 < power <= 1 (sum of steps infinite, sum of squares finite); got power=0.5
+    ValueError: robbins_monro needs 1/2 < power <= 1 (sum of steps infinite, ...; got power=0.5
     """
     if not 0.5 < power <= 1.0:
         raise ValueError("robbins_monro needs 1/2 < power <= 1 (sum of steps infinite, "

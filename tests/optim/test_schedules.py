@@ -16,7 +16,8 @@ T = np.arange(0, 50)
     (S.inverse_sqrt_decay(0.5, scale=4), lambda t: 0.5 / np.sqrt(1 + t / 4)),
     (S.exponential_decay(0.5, 0.9), lambda t: 0.5 * 0.9 ** t),
     (S.step_decay(1.0, every=10), lambda t: 10.0 ** -(t // 10)),
-    (S.cosine_decay(1.0, 40, final=0.1), lambda t: 0.1 + 0.45 * (1 + np.cos(np.pi * np.minimum(t, 40) / 40))),
+    (S.cosine_decay(1.0, 40, final=0.1),
+     lambda t: 0.1 + 0.45 * (1 + np.cos(np.pi * np.minimum(t, 40) / 40))),
     (S.linear_warmup(S.exponential_decay(0.5, 0.9), 5),
      lambda t: np.where(t < 5, (t + 1) / 5 * 0.5, 0.5 * 0.9 ** np.maximum(t - 5, 0))),
 ])
