@@ -98,7 +98,6 @@ class _Oracle:
 
     def __init__(self, value_and_grad, data):
         self.value_and_grad = value_and_grad
-        self.data = data
         self.batch = data
         self.evals = 0
         self._memo = None
