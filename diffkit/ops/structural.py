@@ -212,6 +212,8 @@ def make_index(index):
     for item in index:
         if isinstance(item, slice):
             out.append(("slice", item.start, item.stop, item.step))
+        elif isinstance(item, tuple) and len(item) == 4 and item[0] == "slice":
+            out.append(item)  # already canonical: normalizing twice changes nothing
         elif item is None or item is Ellipsis:
             out.append(item)
         elif isinstance(item, (bool, np.bool_)):

@@ -1,0 +1,1 @@
+"""From graphs to executable programs: reference derivatives, adjoint graphs, lowering."""

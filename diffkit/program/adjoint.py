@@ -1,0 +1,71 @@
+"""Reverse mode as a graph transformation.
+
+:func:`adjoint_graph` replays a graph on traced values and runs the shared
+reverse sweep (:func:`diffkit.program.reference.backward`) on them, so the
+result is one graph computing the function's outputs followed by its
+adjoints, back to front.  The compiled kernels execute it like any graph,
+and differentiating it once more (forward over reverse) gives
+Hessian-vector products.
+"""
+import numpy as np
+
+from ..graph.graph import GraphBuilder
+from ..graph.passes import simplify
+from ..graph.tracing import Tracer
+from .reference import active_nodes, backward
+
+
+def replay(graph, builder, inputs=None):
+    """Copy ``graph`` into ``builder``; returns node -> Tracer of the copy."""
+    values = {}
+    for n in graph.order:
+        a = graph.node(n)
+        if a["op"] == "input":
+            node = builder.add_input(a["name"], a["shape"]) if inputs is None else inputs[n]
+        elif a["op"] == "const":
+            node = builder.add_const(a["value"], text=a.get("text"))
+        else:
+            node = builder.add_op(a["op"], [values[m].node for m in a["args"]], a["params"])
+        values[n] = Tracer(builder, node)
+    return values
+
+
+def adjoint_graph(graph, wrt=None, seed_inputs=False):
+    """Graph of ``(outputs..., adjoints of the inputs in wrt...)``.
+
+    Parameters
+    ----------
+    graph : Graph
+    wrt : sequence of int, optional
+        Positions of the inputs to differentiate (default: all).
+    seed_inputs : bool
+        If False, the graph must have one scalar output, seeded with 1 (a
+        gradient).  If True, one cotangent input per output is appended
+        (named ``ct_<i>``), giving a vector-Jacobian product.
+
+    Returns
+    -------
+    Graph
+        Simplified (constants folded, common subexpressions merged, dead
+        nodes pruned).
+    """
+    wrt = tuple(range(len(graph.inputs))) if wrt is None else tuple(wrt)
+    builder = GraphBuilder()
+    values = replay(graph, builder)
+    if seed_inputs:
+        seeds = {o: Tracer(builder, builder.add_input(f"ct_{i}", graph.node(o)["shape"]))
+                 for i, o in enumerate(graph.outputs)}
+    else:
+        if len(graph.outputs) != 1 or graph.output_shapes[0] != ():
+            raise ValueError("a gradient needs one scalar output; use a vector-Jacobian "
+                             "product (seed_inputs=True) or a Jacobian")
+        seeds = {graph.outputs[0]: Tracer(builder, builder.add_const(np.asarray(1.0)))}
+    cts = backward(graph, values, seeds, active_nodes(graph, wrt))
+    outs = [values[o].node for o in graph.outputs]
+    for i in wrt:
+        n = graph.inputs[i]
+        if n in cts:
+            outs.append(cts[n].node)
+        else:
+            outs.append(builder.add_const(np.zeros(graph.input_shapes[i])))
+    return simplify(builder.finish(outs))
