@@ -1,0 +1,40 @@
+"""The numba kernels that execute lowered programs.
+
+* :func:`values` runs a program: the forward sweep.
+* :func:`tangents` runs it with a block of tangents: the tangent sweep
+  (forward mode, one or many directions at once).
+
+Reverse mode needs no kernel of its own: the adjoint graph
+(:mod:`diffkit.program.adjoint`) runs through :func:`values`.
+numba is imported in :mod:`diffkit.kernels.build` only.
+"""
+import numpy as np
+
+from .validate import validate
+
+
+def values(program, x, out=None):
+    """Packed outputs of ``program`` at packed inputs ``x`` (float64 vector)."""
+    from .build import kernels
+    out = np.empty(program.n_outputs) if out is None else out
+    kernels().values(program.ints, program.consts, x, out)
+    return out
+
+
+def tangents(program, x, tx):
+    """(packed outputs, (K, n_out) tangents) for a (K, n_inputs) block ``tx``."""
+    from .build import kernels
+    tx = np.ascontiguousarray(tx, dtype=float)
+    out = np.empty(program.n_outputs)
+    tout = np.empty((tx.shape[0], program.n_outputs))
+    kernels().tangents(program.ints, program.consts, x, tx, out, tout)
+    return out, tout
+
+
+def source():
+    """The source text numba compiles: structured kernels, sweeps, generated dispatch."""
+    from .build import source as _source
+    return _source()
+
+
+__all__ = ["source", "tangents", "validate", "values"]

@@ -1,0 +1,129 @@
+"""Kernels of the non-elementwise instructions: gather, scatter, reduce, matmul.
+
+Plain Python that numba compiles (see :mod:`diffkit.kernels.build`); it
+imports nothing but NumPy, so it also runs uncompiled.  Linear kernels
+(gather, scatter, sum, mean) serve the tangent sweep unchanged: it applies
+them to each tangent row.
+"""
+import numpy as np
+
+R_SUM, R_MEAN, R_PROD, R_MAX, R_MIN, R_NORM = 0, 1, 2, 3, 4, 5
+
+
+def gather(v, ints, aux, out, n):
+    """v[out + i] = v[ints[aux + i]]: every structural op and general broadcasting."""
+    for i in range(n):
+        v[out + i] = v[ints[aux + i]]
+
+
+def scatter(v, ints, aux, out, n, a, na):
+    """v[out:out+n] = 0, then v[out + ints[aux + i]] += v[a + i]: the adjoint of indexing."""
+    for i in range(n):
+        v[out + i] = 0.0
+    for i in range(na):
+        v[out + ints[aux + i]] += v[a + i]
+
+
+def _segment(ints, aux, naux, i):
+    return ints[aux + i] if naux > 0 else 0
+
+
+def reduce(v, code, ints, aux, naux, out, n, a, na):
+    """Reduce v[a:a+na] into v[out:out+n]; segment i's target is ints[aux + i]."""
+    init = 0.0
+    if code == R_PROD:
+        init = 1.0
+    elif code == R_MAX:
+        init = -np.inf
+    elif code == R_MIN:
+        init = np.inf
+    for s in range(n):
+        v[out + s] = init
+    for i in range(na):
+        s = out + _segment(ints, aux, naux, i)
+        x = v[a + i]
+        cur = v[s]
+        if code == R_SUM or code == R_MEAN:
+            v[s] = cur + x
+        elif code == R_PROD:
+            v[s] = cur * x
+        elif code == R_NORM:
+            v[s] = cur + x * x
+        elif cur == cur and not (x <= cur if code == R_MAX else x >= cur):
+            v[s] = x  # nan propagates, as in NumPy
+    if code == R_MEAN:
+        for s in range(n):
+            v[out + s] *= n / na
+    elif code == R_NORM:
+        for s in range(n):
+            v[out + s] = np.sqrt(v[out + s])
+
+
+def reduce_weights(v, code, ints, aux, naux, out, n, a, na):
+    """d out[segment(i)] / d v[a + i] for every i (ties split, zeros handled exactly)."""
+    w = np.empty(na)
+    if code == R_SUM:
+        w[:] = 1.0
+    elif code == R_MEAN:
+        w[:] = n / na
+    elif code == R_NORM:
+        for i in range(na):
+            norm = v[out + _segment(ints, aux, naux, i)]
+            w[i] = 0.0 if norm == 0.0 else v[a + i] / norm
+    elif code == R_MAX or code == R_MIN:
+        count = np.zeros(n)
+        for i in range(na):
+            s = _segment(ints, aux, naux, i)
+            w[i] = 1.0 if v[a + i] == v[out + s] else 0.0
+            count[s] += w[i]
+        for i in range(na):
+            w[i] /= count[_segment(ints, aux, naux, i)]
+    else:  # prod: the product of the other entries of the segment
+        zeros = np.zeros(n)
+        rest = np.ones(n)
+        for i in range(na):
+            s = _segment(ints, aux, naux, i)
+            if v[a + i] == 0.0:
+                zeros[s] += 1.0
+            else:
+                rest[s] *= v[a + i]
+        for i in range(na):
+            s = _segment(ints, aux, naux, i)
+            x = v[a + i]
+            if zeros[s] == 0.0:
+                w[i] = v[out + s] / x
+            elif zeros[s] == 1.0 and x == 0.0:
+                w[i] = rest[s]
+            else:
+                w[i] = 0.0
+    return w
+
+
+def reduce_tangent(t, w, ints, aux, naux, out, n, a, na):
+    """Tangent row of a reduction: t[out + s] = sum of w[i] t[a + i] over segment s."""
+    for s in range(n):
+        t[out + s] = 0.0
+    for i in range(na):
+        t[out + _segment(ints, aux, naux, i)] += w[i] * t[a + i]
+
+
+def matmul(lv, rv, ov, ints, aux, out, a, b, accumulate):
+    """ov[out] (+)= lv[a] @ rv[b] for each batch entry.
+
+    The operands may live in different arrays (values or a tangent row), so
+    the tangent sweep reuses this kernel for ta @ b and a @ tb.  Geometry at
+    ints[aux:]: batch, m, k, n, stride of a, stride of b, b stored transposed.
+    """
+    batch, m, k, nn = ints[aux], ints[aux + 1], ints[aux + 2], ints[aux + 3]
+    sa, sb, trans_b = ints[aux + 4], ints[aux + 5], ints[aux + 6]
+    for t in range(batch):
+        left = lv[a + t * sa:a + t * sa + m * k].reshape((m, k))
+        res = ov[out + t * m * nn:out + (t + 1) * m * nn].reshape((m, nn))
+        if trans_b:
+            prod = np.dot(left, rv[b + t * sb:b + t * sb + k * nn].reshape((nn, k)).T)
+        else:
+            prod = np.dot(left, rv[b + t * sb:b + t * sb + k * nn].reshape((k, nn)))
+        if accumulate:
+            res += prod
+        else:
+            res[:, :] = prod

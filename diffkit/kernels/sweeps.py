@@ -1,0 +1,139 @@
+"""The interpreter: a values sweep and a tangent sweep over a lowered program.
+
+Plain Python compiled by numba together with the generated elementwise
+dispatch (see :mod:`diffkit.kernels.build`).  Programs reach these loops
+only after :func:`diffkit.kernels.validate` has checked every offset.
+"""
+import numpy as np
+
+K_ELEM, K_GATHER, K_SCATTER, K_REDUCE, K_MATMUL = 0, 1, 2, 3, 4
+HEADER, WIDTH = 8, 14
+
+
+def _workspace(ints, consts, x):
+    buf = np.empty(ints[0])
+    buf[:ints[1]] = x
+    buf[ints[2]:ints[2] + ints[3]] = consts
+    return buf
+
+
+def _outputs(ints, v, res):
+    """Copy the outputs' slots of v into res, packed in order."""
+    n_out, off = ints[4], ints[5]
+    pos = 0
+    for o in range(n_out):
+        slot, size = ints[off + 2 * o], ints[off + 2 * o + 1]
+        for i in range(size):
+            res[pos + i] = v[slot + i]
+        pos += size
+
+
+def _operand(ints, r, q):
+    """Offset and stride (0 for a broadcast scalar) of operand q of row r."""
+    q = min(q, ints[r + 12] - 1)  # unused operands repeat the last one
+    return ints[r + 4 + 2 * q], 1 if ints[r + 5 + 2 * q] > 1 else 0
+
+
+def _elementwise_values(ints, v, r):
+    oa, sa = _operand(ints, r, 0)
+    ob, sb = _operand(ints, r, 1)
+    oc, sc = _operand(ints, r, 2)
+    elementwise_values(ints[r + 1], v, ints[r + 2], ints[r + 3],  # noqa: F821
+                       oa, sa, ob, sb, oc, sc)
+
+
+def _elementwise_partials(ints, v, r, P):
+    oa, sa = _operand(ints, r, 0)
+    ob, sb = _operand(ints, r, 1)
+    oc, sc = _operand(ints, r, 2)
+    elementwise_partials(ints[r + 1], v, ints[r + 2], ints[r + 3],  # noqa: F821
+                         oa, sa, ob, sb, oc, sc, P)
+
+
+def _values_row(ints, buf, r):
+    kind, sub, out, n = ints[r], ints[r + 1], ints[r + 2], ints[r + 3]
+    a, na, aux, naux = ints[r + 4], ints[r + 5], ints[r + 10], ints[r + 11]
+    if kind == K_ELEM:
+        _elementwise_values(ints, buf, r)
+    elif kind == K_GATHER:
+        gather(buf, ints, aux, out, n)  # noqa: F821
+    elif kind == K_SCATTER:
+        scatter(buf, ints, aux, out, n, a, na)  # noqa: F821
+    elif kind == K_REDUCE:
+        reduce(buf, sub, ints, aux, naux, out, n, a, na)  # noqa: F821
+    else:
+        matmul(buf, buf, buf, ints, aux, out, a, ints[r + 6], False)  # noqa: F821
+
+
+def values(ints, consts, x, out):
+    """Run the program at packed inputs ``x``; write the packed outputs to ``out``.
+
+    The caller allocates ``out``: returning a new array from compiled code
+    costs more than a small program's whole run.
+    """
+    buf = _workspace(ints, consts, x)
+    for i in range(ints[6]):
+        _values_row(ints, buf, ints[7] + i * WIDTH)
+    _outputs(ints, buf, out)
+
+
+def _is_const(ints, off):
+    return ints[2] <= off < ints[2] + ints[3]
+
+
+def _tangent_row(ints, buf, T, r):
+    kind, sub, out, n = ints[r], ints[r + 1], ints[r + 2], ints[r + 3]
+    a, na, aux, naux = ints[r + 4], ints[r + 5], ints[r + 10], ints[r + 11]
+    K = T.shape[0]
+    if kind == K_ELEM:
+        arity = ints[r + 12]
+        if ints[r + 13] == 1:  # a comparison: no derivative
+            return
+        P = np.empty((3, n))
+        _elementwise_partials(ints, buf, r, P)
+        for j in range(K):
+            for i in range(n):
+                T[j, out + i] = 0.0
+            for q in range(arity):
+                off, size = ints[r + 4 + 2 * q], ints[r + 5 + 2 * q]
+                if _is_const(ints, off):
+                    continue
+                s = 1 if size > 1 else 0
+                for i in range(n):
+                    t = T[j, off + i * s]
+                    p = P[q, i]
+                    if t != 0.0 and p != 0.0:  # zero wins: 0 * inf = 0
+                        T[j, out + i] += t * p
+    elif kind == K_GATHER:
+        for j in range(K):
+            gather(T[j], ints, aux, out, n)  # noqa: F821
+    elif kind == K_SCATTER:
+        for j in range(K):
+            scatter(T[j], ints, aux, out, n, a, na)  # noqa: F821
+    elif kind == K_REDUCE:
+        w = reduce_weights(buf, sub, ints, aux, naux, out, n, a, na)  # noqa: F821
+        for j in range(K):
+            reduce_tangent(T[j], w, ints, aux, naux, out, n, a, na)  # noqa: F821
+    else:
+        b = ints[r + 6]
+        for j in range(K):
+            T[j, out:out + n] = 0.0
+            if not _is_const(ints, a):
+                matmul(T[j], buf, T[j], ints, aux, out, a, b, True)  # noqa: F821
+            if not _is_const(ints, b):
+                matmul(buf, T[j], T[j], ints, aux, out, a, b, True)  # noqa: F821
+
+
+def tangents(ints, consts, x, tx, out, tout):
+    """Values and a block of tangents: ``tx`` is (K, n_inputs), ``tout`` (K, n_outputs)."""
+    buf = _workspace(ints, consts, x)
+    K = tx.shape[0]
+    T = np.zeros((K, ints[0]))
+    T[:, :ints[1]] = tx
+    for i in range(ints[6]):
+        r = ints[7] + i * WIDTH
+        _values_row(ints, buf, r)
+        _tangent_row(ints, buf, T, r)
+    _outputs(ints, buf, out)
+    for j in range(K):
+        _outputs(ints, T[j], tout[j])

@@ -1,0 +1,240 @@
+"""Lowering: a Graph becomes a flat Program the kernels execute.
+
+Every node gets a slot in one float64 workspace: the inputs first (packed in
+order, so a call copies one vector in), then the constants, then the
+intermediates.  Each operation becomes one row of an int64 instruction
+table; index maps (gathers, reduction segments, matmul geometry) go in an
+auxiliary int64 area of the same array.
+
+Structural ops (reshape, transpose, indexing, concatenate, roll, ...) need
+no kernel of their own: applying their NumPy implementation to arrays of
+slot positions gives the gather that realizes them, and a gather that reads
+a contiguous run becomes an alias of that run, costing nothing.
+"""
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .. import ops
+from ..errors import UnsupportedError
+from ..kernels.layout import (ELEMENTWISE_CODES, HEADER, K_ELEM, K_GATHER, K_MATMUL, K_REDUCE,
+                              K_SCATTER, REDUCTION_CODES, WIDTH)
+
+
+@dataclass
+class Program:
+    """A lowered graph: what the kernels need, plus what cost records report.
+
+    Attributes
+    ----------
+    ints : ndarray of int64
+        Header, output table, instruction rows and index maps, in one array.
+    consts : ndarray of float64
+        The constants, copied into the workspace at every run.
+    input_shapes, output_shapes : tuple of tuples
+    n_slots : int
+        Size of the workspace in float64 values.
+    op_counts : dict
+        Instructions per op name (aliases excluded).
+    flops : int
+        Floating-point operations of one run, from the op table.
+    tangent_flops : int
+        Flops of one tangent direction: each op once per non-constant operand.
+    """
+
+    ints: np.ndarray
+    consts: np.ndarray
+    input_shapes: tuple
+    output_shapes: tuple
+    n_slots: int
+    op_counts: dict = field(default_factory=dict)
+    flops: int = 0
+    tangent_flops: int = 0
+
+    @property
+    def n_instructions(self):
+        return int(self.ints[6])
+
+    @property
+    def n_outputs(self):
+        """Length of the packed output vector."""
+        return sum(ops.size(s) for s in self.output_shapes)
+
+    @property
+    def workspace_bytes(self):
+        """Bytes of the workspace: every value the sweeps store (the O(V) memory)."""
+        return 8 * self.n_slots
+
+
+class _Lowering:
+    def __init__(self, graph):
+        self.graph = graph
+        self.slot = {}
+        self.size = {}
+        self.n_slots = 0
+        self.rows = []
+        self.aux = []
+        self.aux_len = 0
+        self.op_counts = {}
+        self.flops = 0
+        self.tangent_flops = 0
+
+    def alloc(self, n, size):
+        self.slot[n] = self.n_slots
+        self.size[n] = size
+        self.n_slots += size
+
+    def temp(self, size):
+        off = self.n_slots
+        self.n_slots += size
+        return off
+
+    def add_aux(self, values):
+        values = np.asarray(values, dtype=np.int64).ravel()
+        start = self.aux_len
+        self.aux.append(values)
+        self.aux_len += values.size
+        return start, values.size
+
+    def row(self, kind, sub, out, n, operands=(), aux=(0, 0), flags=0):
+        r = [kind, sub, out, n, 0, 0, 0, 0, 0, 0, aux[0], aux[1], len(operands), flags]
+        for i, (off, size) in enumerate(operands):
+            r[4 + 2 * i], r[5 + 2 * i] = off, size
+        self.rows.append(r)
+
+    def positions(self, m):
+        """Workspace positions of node m's entries, in its shape."""
+        return np.arange(self.slot[m], self.slot[m] + self.size[m]).reshape(
+            self.graph.node(m)["shape"])
+
+    # -- one method per kind of op -------------------------------------------
+    def elementwise(self, n, a, args):
+        size = ops.size(a["shape"])
+        operands = []
+        for m in args:
+            if self.size[m] in (1, size):
+                operands.append((self.slot[m], self.size[m]))
+            else:  # general broadcasting: materialize the operand at full size
+                pos = np.broadcast_to(self.positions(m), a["shape"])
+                off = self.temp(size)
+                self.row(K_GATHER, 0, off, size, aux=self.add_aux(pos))
+                operands.append((off, size))
+        self.alloc(n, size)
+        no_derivative = int(ops.get(a["op"]).kind == "comparison")
+        self.row(K_ELEM, ELEMENTWISE_CODES[a["op"]], self.slot[n], size, operands,
+                 flags=no_derivative)
+
+    def structural(self, n, a, args):
+        size = ops.size(a["shape"])
+        op = ops.get(a["op"])
+        if a["op"] == "getitem_t":
+            rel = np.arange(size).reshape(a["shape"])[ops.numpy_index(a["params"]["index"])]
+            m = args[0]
+            self.alloc(n, size)
+            self.row(K_SCATTER, 0, self.slot[n], size, [(self.slot[m], self.size[m])],
+                     self.add_aux(np.broadcast_to(rel, self.graph.node(m)["shape"])))
+            return
+        idx = np.asarray(op.impl(*(self.positions(m) for m in args), **a["params"])).ravel()
+        if size and np.array_equal(idx, np.arange(idx[0], idx[0] + size)):
+            self.slot[n], self.size[n] = int(idx[0]), size  # alias: no data moves
+            return
+        self.alloc(n, size)
+        self.row(K_GATHER, 0, self.slot[n], size, aux=self.add_aux(idx))
+
+    def reduction(self, n, a, args):
+        (m,) = args
+        size = ops.size(a["shape"])
+        in_shape = self.graph.node(m)["shape"]
+        self.alloc(n, size)
+        aux = (0, 0)
+        if size != 1:
+            keep = tuple(1 if i in a["params"]["axis"] else s for i, s in enumerate(in_shape))
+            seg = np.broadcast_to(np.arange(size).reshape(keep), in_shape)
+            aux = self.add_aux(seg)
+        self.row(K_REDUCE, REDUCTION_CODES[a["op"]], self.slot[n], size,
+                 [(self.slot[m], self.size[m])], aux)
+
+    def linalg(self, n, a, args):
+        ma, mb = args
+        sa, sb = self.graph.node(ma)["shape"], self.graph.node(mb)["shape"]
+        trans_b = 0
+        if a["op"] == "outer":
+            sa, sb = (ops.size(sa), 1), (1, ops.size(sb))
+        elif a["op"] == "inner" and len(sb) == 2:
+            sb, trans_b = (sb[1], sb[0]), 1
+        a2 = sa if len(sa) >= 2 else (1,) + tuple(sa)
+        b2 = sb if len(sb) >= 2 else tuple(sb) + (1,)
+        batch = ops.broadcast_shapes(a2[:-2], b2[:-2])
+        strides = []
+        for m, s2 in ((ma, a2), (mb, b2)):
+            if ops.size(s2[:-2]) == 1:
+                strides.append(0)
+            elif tuple(s2[:-2]) == tuple(batch):
+                strides.append(s2[-2] * s2[-1])
+            else:
+                raise UnsupportedError("matmul with partly broadcast batch dimensions is not "
+                                       "supported by the kernels; broadcast_to both first")
+        self.alloc(n, ops.size(a["shape"]))
+        geometry = [ops.size(batch), a2[-2], a2[-1], b2[-1], strides[0], strides[1], trans_b]
+        self.row(K_MATMUL, 0, self.slot[n], self.size[n],
+                 [(self.slot[ma], self.size[ma]), (self.slot[mb], self.size[mb])],
+                 self.add_aux(geometry))
+
+    def run(self):
+        g = self.graph
+        for n in g.inputs:
+            self.alloc(n, ops.size(g.node(n)["shape"]))
+        n_in = self.n_slots
+        consts = []
+        for n in g.order:
+            a = g.node(n)
+            if a["op"] == "const":
+                self.alloc(n, ops.size(a["shape"]))
+                consts.append(np.asarray(a["value"], dtype=float).ravel())
+        for n in g.order:
+            a = g.node(n)
+            if a["op"] in ("input", "const"):
+                continue
+            op = ops.get(a["op"])
+            args = a["args"]
+            kind = "elementwise" if op.kind == "comparison" else op.kind
+            getattr(self, kind)(n, a, args)
+            self.op_counts[a["op"]] = self.op_counts.get(a["op"], 0) + 1
+            flops = op.flops(a["shape"], *(g.node(m)["shape"] for m in args), **a["params"])
+            self.flops += flops
+            varying = sum(g.node(m)["op"] != "const" for m in args)
+            self.tangent_flops += flops * varying if op.kind != "comparison" else 0
+        return self.assemble(n_in, consts)
+
+    def assemble(self, n_in, consts):
+        g = self.graph
+        outs = np.array([[self.slot[n], self.size[n]] for n in g.outputs], dtype=np.int64)
+        rows = np.array(self.rows, dtype=np.int64).reshape(-1, WIDTH)
+        n_const = int(sum(c.size for c in consts))
+        out_off = HEADER
+        instr_off = out_off + outs.size
+        aux_off = instr_off + rows.size
+        rows[:, 10] += aux_off  # aux pointers become absolute positions in ints
+        header = [self.n_slots, n_in, n_in, n_const, len(g.outputs), out_off, len(rows),
+                  instr_off]
+        ints = np.concatenate([np.array(header, dtype=np.int64), outs.ravel(), rows.ravel(),
+                               *self.aux]).astype(np.int64)
+        const_arr = np.concatenate(consts) if consts else np.zeros(0)
+        return Program(ints=ints, consts=const_arr, input_shapes=g.input_shapes,
+                       output_shapes=g.output_shapes, n_slots=self.n_slots,
+                       op_counts=self.op_counts, flops=self.flops,
+                       tangent_flops=self.tangent_flops)
+
+
+def lower(graph):
+    """Lower ``graph`` into a :class:`Program`.
+
+    Examples
+    --------
+    >>> import numpy as np, diffkit
+    >>> from diffkit.program.lower import lower
+    >>> p = lower(diffkit.trace(lambda x: np.sum(x[1:] * x[:-1]), np.ones(4)))
+    >>> p.n_instructions  # the slices are aliases; a product and a sum remain
+    2
+    """
+    return _Lowering(graph).run()
