@@ -19,6 +19,10 @@ from . import ops
 from .errors import (DiffkitError, GraphError, ParseError, ShapeError, TraceError,
                      UnsupportedError)
 from .graph import Graph, evaluate, parse, passes, trace
+from .api import grad, hessian, hvp, jacobian, value_and_grad
+from .cost import Cost
+from . import backends, optim, problems
+from .optim import minimize
 
 
 def relu(x):
@@ -28,5 +32,7 @@ def relu(x):
 
 __version__ = "0.1.0"
 
-__all__ = ["DiffkitError", "Graph", "GraphError", "ParseError", "ShapeError", "TraceError",
-           "UnsupportedError", "evaluate", "ops", "parse", "passes", "relu", "trace"]
+__all__ = ["Cost", "DiffkitError", "Graph", "GraphError", "ParseError", "ShapeError",
+           "TraceError", "UnsupportedError", "backends", "evaluate", "grad", "hessian", "hvp",
+           "jacobian", "minimize", "ops", "optim", "parse", "passes", "problems", "relu",
+           "trace", "value_and_grad"]

@@ -1,0 +1,179 @@
+"""The differentiation API: grad, value_and_grad, jacobian, hessian, hvp.
+
+Each returns a callable.  On the first call for a signature of argument
+shapes it traces the function (or parses the string), simplifies the graph,
+and asks the chosen backend to compile it; later calls with that signature
+only run the compiled code.  ``method`` names the backend, the same word
+everywhere: ``"reverse"`` and ``"forward"`` here, more through
+:mod:`diffkit.backends`.
+"""
+import numpy as np
+
+from . import backends
+from .graph import Graph, parse, trace
+from .graph.passes import simplify
+
+
+def _signature(args):
+    return tuple([() if type(a) is float else np.shape(a) for a in args])
+
+
+class Transform:
+    """A derivative of ``fn`` compiled per argument signature.
+
+    Attributes
+    ----------
+    cost : diffkit.cost.Cost
+        Deterministic cost record of the most recent signature called.
+    """
+
+    def __init__(self, fn, request, method, argnums, options):
+        if not (callable(fn) or isinstance(fn, (str, Graph))):
+            raise TypeError(f"expected a function, an expression string or a Graph, got "
+                            f"{type(fn).__name__}")
+        self.fn = fn
+        self.request = request
+        self.method = method
+        self.argnums = argnums
+        self.wrt = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+        self.backend = backends.get(method)(**options)
+        self._compiled = {}
+        self._last = None
+        self.__doc__ = f"{request} of {getattr(fn, '__name__', fn)!s} by method={method!r}"
+
+    def graph(self, *args):
+        """The simplified graph this transform differentiates at ``args``' shapes."""
+        if isinstance(self.fn, Graph):
+            graph = self.fn
+        elif isinstance(self.fn, str):
+            names = parse(self.fn).input_names
+            graph = parse(self.fn, shapes=dict(zip(names, (np.shape(a) for a in args))))
+        else:
+            graph = trace(self.fn, *args)
+        n = len(graph.inputs)
+        bad = [i for i in self.wrt if not -n <= i < n]
+        if bad:
+            raise ValueError(f"argnums {self.argnums} out of range for {n} argument(s)")
+        return simplify(graph)
+
+    def compile(self, *args):
+        """Trace and compile for ``args``' signature (done by the first call)."""
+        key = _signature(args)
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            graph = self.graph(*(args[:-1] if self.request == "hvp" else args))
+            n = len(graph.inputs)
+            wrt = tuple(i % n for i in self.wrt)
+            compiled = self.backend.compile(self.request, graph, wrt)
+            self._compiled[key] = compiled
+        return compiled
+
+    def __call__(self, *args):
+        compiled = self._compiled.get(_signature(args)) or self.compile(*args)
+        self._last = compiled
+        result = compiled(*args)
+        if isinstance(self.argnums, int):
+            return _first(result, self.request)
+        return result
+
+    @property
+    def cost(self):
+        if self._last is None:
+            raise RuntimeError("call the function once; the cost depends on the signature")
+        return self._last.cost
+
+
+def _first(result, request):
+    """Unwrap the per-argument tuple for an int argnums."""
+    if request == "value_and_grad":
+        return result[0], result[1][0]
+    if request == "hessian":
+        return result[0][0]
+    return result[0]
+
+
+def grad(fn, method="reverse", argnums=0, **options):
+    """Gradient of a scalar function.
+
+    Parameters
+    ----------
+    fn : callable, str or Graph
+        Plain NumPy code, an expression string, or a graph.
+    method : str
+        ``"reverse"`` (default) or ``"forward"``; see ``diffkit.backends.methods()``.
+    argnums : int or tuple of int
+        Which arguments to differentiate; a tuple gives a tuple of gradients.
+
+    Returns
+    -------
+    callable
+        ``df(*args)`` has the shape of ``args[argnums]``; ``df.cost`` is the
+        cost record of the last call.
+
+    Examples
+    --------
+    >>> import numpy as np, diffkit
+    >>> f = lambda x, y: np.sin(np.exp(x * y) + 2 * x ** 2)
+    >>> dfdx, dfdy = diffkit.grad(f, argnums=(0, 1))(1.1, 0.7)
+    >>> round(float(dfdx), 12), round(float(dfdy), 12)
+    (-0.781747483249, -0.314154671745)
+    >>> diffkit.grad(lambda x: np.sum(x ** 2), method="forward")(np.arange(3.0))
+    array([0., 2., 4.])
+    """
+    return Transform(fn, "grad", method, argnums, options)
+
+
+def value_and_grad(fn, method="reverse", argnums=0, **options):
+    """Like :func:`grad`, returning ``(value, gradient)`` from one run.
+
+    Examples
+    --------
+    >>> import numpy as np, diffkit
+    >>> value, g = diffkit.value_and_grad(lambda x: np.sum(x ** 3))(np.array([1.0, 2.0]))
+    >>> float(value), g
+    (9.0, array([ 3., 12.]))
+    """
+    return Transform(fn, "value_and_grad", method, argnums, options)
+
+
+def jacobian(fn, method="reverse", argnums=0, **options):
+    """Jacobian of a function with one (array) output: shape ``out.shape + arg.shape``.
+
+    Reverse mode takes one run per output entry, forward mode one tangent
+    direction per input entry.
+
+    Examples
+    --------
+    >>> import numpy as np, diffkit
+    >>> J = diffkit.jacobian(lambda x: x[1:] * x[:-1], method="forward")(np.array([1., 2., 3.]))
+    >>> J
+    array([[2., 1., 0.],
+           [0., 3., 2.]])
+    """
+    return Transform(fn, "jacobian", method, argnums, options)
+
+
+def hessian(fn, method="reverse", argnums=0, **options):
+    """Hessian of a scalar function, by forward over reverse.
+
+    Examples
+    --------
+    >>> import numpy as np, diffkit
+    >>> diffkit.hessian(lambda x: x[0] ** 2 * x[1])(np.array([1.0, 3.0]))
+    array([[6., 2.],
+           [2., 0.]])
+    """
+    return Transform(fn, "hessian", method, argnums, options)
+
+
+def hvp(fn, method="reverse", argnums=0, **options):
+    """Hessian-vector product: ``hvp(f)(*args, v)`` is H v, without forming H.
+
+    Examples
+    --------
+    >>> import numpy as np, diffkit
+    >>> Hv = diffkit.hvp(lambda x: np.sum(x ** 3))
+    >>> Hv(np.array([1.0, 2.0]), np.array([1.0, 1.0]))
+    array([ 6., 12.])
+    """
+    return Transform(fn, "hvp", method, argnums, options)

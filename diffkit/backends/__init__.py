@@ -1,0 +1,8 @@
+"""Differentiation backends, each chosen by one word: ``method="reverse"``...
+
+Importing this package registers the built-in backends.
+"""
+from .base import Backend, get, methods, register
+from . import forward, reverse  # noqa: F401  (register "forward" and "reverse")
+
+__all__ = ["Backend", "get", "methods", "register"]

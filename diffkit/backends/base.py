@@ -1,0 +1,102 @@
+"""What every differentiation backend shares: the registry and argument packing.
+
+A backend turns a Graph into compiled callables for five requests: ``grad``,
+``value_and_grad``, ``jacobian``, ``hessian`` and ``hvp``.  Each compiled
+callable takes the graph's arguments and has a ``cost`` attribute (a
+:class:`~diffkit.cost.Cost`).  Every backend is chosen by the same word,
+``method=...``, everywhere in diffkit.
+"""
+import numpy as np
+
+from .. import ops
+from ..errors import DiffkitError, ShapeError
+
+REQUESTS = ("grad", "value_and_grad", "jacobian", "hessian", "hvp")
+_BACKENDS = {}
+
+
+def register(name):
+    """Class decorator adding a backend under ``name``."""
+    def deco(cls):
+        _BACKENDS[name] = cls
+        cls.name = name
+        return cls
+    return deco
+
+
+def get(method):
+    """The backend class called ``method``."""
+    try:
+        return _BACKENDS[method]
+    except KeyError:
+        raise DiffkitError(f"unknown method {method!r}; choose one of "
+                           f"{', '.join(sorted(_BACKENDS))}") from None
+
+
+def methods():
+    """Names of the registered backends."""
+    return sorted(_BACKENDS)
+
+
+class Packing:
+    """Flattening a graph's arguments into one float64 vector and back."""
+
+    def __init__(self, graph, wrt):
+        self.shapes = graph.input_shapes
+        self.names = graph.input_names
+        self.sizes = [ops.size(s) for s in self.shapes]
+        self.offsets = np.concatenate([[0], np.cumsum(self.sizes)]).astype(int)
+        self.n = int(self.offsets[-1])
+        self.wrt = tuple(wrt)
+        self.scalar_only = all(s == () for s in self.shapes)
+        cols = [np.arange(self.offsets[i], self.offsets[i + 1]) for i in self.wrt]
+        self.wrt_columns = np.concatenate(cols) if cols else np.zeros(0, dtype=int)
+
+    def pack(self, args):
+        if len(args) != len(self.shapes):
+            raise TypeError(f"expected {len(self.shapes)} argument(s) "
+                            f"({', '.join(self.names)}), got {len(args)}")
+        if self.scalar_only:
+            return np.array(args, dtype=float)
+        parts = []
+        for name, shape, a in zip(self.names, self.shapes, args):
+            arr = np.asarray(a, dtype=float)
+            if arr.shape != shape:
+                raise ShapeError(f"argument {name!r} has shape {arr.shape}, expected {shape}")
+            parts.append(arr.ravel())
+        return np.concatenate(parts)
+
+    def split(self, flat, which):
+        """Pieces of ``flat`` shaped like the inputs ``which`` (positions)."""
+        out, pos = [], 0
+        for i in which:
+            size, shape = self.sizes[i], self.shapes[i]
+            piece = flat[pos:pos + size]
+            out.append(piece[0] if shape == () else piece.reshape(shape))
+            pos += size
+        return tuple(out)
+
+
+def unit_block(n_total, columns, start, stop):
+    """Tangent block selecting ``columns[start:stop]``: one unit vector per row."""
+    cols = columns[start:stop]
+    block = np.zeros((len(cols), n_total))
+    block[np.arange(len(cols)), cols] = 1.0
+    return block
+
+
+class Backend:
+    """Base class: subclasses implement ``compile_<request>(graph, wrt)``."""
+
+    name = "?"
+
+    def __init__(self, **options):
+        self.options = options
+
+    def compile(self, request, graph, wrt):
+        if request not in REQUESTS:
+            raise ValueError(f"unknown request {request!r}")
+        fn = getattr(self, f"compile_{request}", None)
+        if fn is None:
+            raise DiffkitError(f"method {self.name!r} does not provide {request}")
+        return fn(graph, tuple(wrt))

@@ -1,0 +1,91 @@
+"""Reverse mode: the adjoint graph, run by the values kernel.
+
+One run computes the function and its gradient: the forward sweep stores
+every intermediate in the workspace (the O(V) memory) and the adjoint sweep
+walks back over them.  A Jacobian takes one run per output entry.
+"""
+import numpy as np
+
+from ..cost import Cost
+from ..errors import DiffkitError
+from ..program.adjoint import adjoint_graph
+from .base import Backend, Packing, register
+from .compiled import compile_program
+from .second_order import SecondOrder
+
+
+def scalar_output(graph, what):
+    if len(graph.outputs) != 1 or graph.output_shapes[0] != ():
+        raise DiffkitError(f"{what} needs a function with one scalar output, got output "
+                           f"shape(s) {list(graph.output_shapes)}; use diffkit.jacobian")
+
+
+def single_output(graph):
+    if len(graph.outputs) != 1:
+        raise DiffkitError("jacobian takes a function with one output; return "
+                           "np.concatenate([...]) of the outputs instead of a tuple")
+
+
+def jacobian_blocks(flat, packing, wrt, out_shape):
+    """Split an (m, n_wrt) Jacobian into blocks of shape out_shape + input shape."""
+    pieces, pos = [], 0
+    for i in wrt:
+        size = packing.sizes[i]
+        pieces.append(flat[:, pos:pos + size].reshape(out_shape + packing.shapes[i]))
+        pos += size
+    return tuple(pieces)
+
+
+@register("reverse")
+class Reverse(SecondOrder, Backend):
+    """Reverse-mode automatic differentiation (backpropagation)."""
+
+    def compile_value_and_grad(self, graph, wrt):
+        scalar_output(graph, "a gradient")
+        program, kern = compile_program(adjoint_graph(graph, wrt))
+        packing = Packing(graph, wrt)
+        values, ints, consts, n_out = kern.values, program.ints, program.consts, \
+            program.n_outputs
+        split, pack = packing.split, packing.pack
+
+        def value_and_grad(*args):
+            out = np.empty(n_out)
+            values(ints, consts, pack(args), out)
+            return out[0], split(out[1:], wrt)
+
+        value_and_grad.cost = Cost("reverse", program.flops, graph.flops(), 1, 0,
+                                   program.workspace_bytes, program.op_counts)
+        return value_and_grad
+
+    def compile_grad(self, graph, wrt):
+        vg = self.compile_value_and_grad(graph, wrt)
+
+        def grad(*args):
+            return vg(*args)[1]
+
+        grad.cost = vg.cost
+        return grad
+
+    def compile_jacobian(self, graph, wrt):
+        single_output(graph)
+        program, kern = compile_program(adjoint_graph(graph, wrt, seed_inputs=True))
+        packing = Packing(graph, wrt)
+        out_shape = graph.output_shapes[0]
+        m = int(np.prod(out_shape, dtype=int))
+
+        def jacobian(*args):
+            x = packing.pack(args)
+            xs = np.concatenate([x, np.zeros(m)])
+            rows = np.empty((m, len(packing.wrt_columns)))
+            out = np.empty(program.n_outputs)
+            for i in range(m):
+                xs[x.size:] = 0.0
+                xs[x.size + i] = 1.0
+                kern.values(program.ints, program.consts, xs, out)
+                rows[i] = out[m:]
+            return jacobian_blocks(rows, packing, wrt, out_shape)
+
+        jacobian.cost = Cost("reverse", m * program.flops, graph.flops(), m, 0,
+                             program.workspace_bytes, {k: m * v for k, v in
+                                                       program.op_counts.items()})
+        return jacobian
