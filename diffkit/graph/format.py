@@ -50,9 +50,12 @@ def expression(graph, n, names):
     args = [names[m] for m in a["args"]]
     name = a["op"]
     op = ops.get(name)
-    if op.symbol and len(args) == 2:
+    # an operator on constants only is written as a call (pow(0.5, 2), not 0.5 ** 2):
+    # parse computes constant arithmetic in Python floats and would drop the node
+    infix = any(graph.node(m)["op"] != "const" for m in a["args"])
+    if op.symbol and len(args) == 2 and infix:
         return f"{args[0]} {op.symbol} {args[1]}"
-    if name == "neg":
+    if name == "neg" and infix:
         return f"-{args[0]}"
     if name == "getitem":
         return f"{args[0]}[{ops.format_index(a['params']['index'])}]"

@@ -91,6 +91,15 @@ def test_listing_of_array_ops(fn, line):
     assert diffkit.trace(fn, np.zeros((2, 3))).listing().splitlines()[-1] == line
 
 
+def test_operators_on_constants_only_are_listed_as_calls():
+    # parse would fold '0.5 ** 3' in Python floats (libm pow) and drop the node
+    g = diffkit.parse("x + pow(0.5, 3) - neg(2) * add(1, 2)")
+    lines = g.listing().splitlines()
+    assert lines[:3] == ["z1 = pow(0.5, 3)", "z2 = x + z1", "z3 = neg(2)"]
+    assert diffkit.parse(g.listing()).op_counts() == g.op_counts()
+    assert g(1.0) == 1.0 + np.power(0.5, 3.0) - (-2.0) * 3.0
+
+
 def test_array_constants_are_named_and_described():
     g = diffkit.trace(lambda x: np.ones((2, 3)) * x + np.arange(3.0), np.zeros((2, 3)))
     lines = g.listing().splitlines()

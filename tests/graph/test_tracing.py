@@ -32,8 +32,12 @@ def test_lecture_code_gives_the_lecture_graph():
 
 def test_lecture_graph_evaluates_like_the_python_code(rng):
     g = diffkit.trace(lecture, 1.1, 0.7)
-    for x, y in rng.uniform(-1.5, 1.5, size=(20, 2)):
-        assert g(x, y) == lecture(np.float64(x), np.float64(y))
+    xs, ys = rng.uniform(-1.5, 1.5, size=(2, 200))
+    # the same NumPy loops on arrays: bit for bit
+    assert_array_equal([g(x, y) for x, y in zip(xs, ys)], lecture(xs, ys))
+    # on Python floats x ** 2 is libm's pow, which may differ in the last bit
+    for x, y in zip(xs[:20], ys[:20]):
+        assert abs(g(x, y) - lecture(float(x), float(y))) <= 1e-14
 
 
 def test_whole_array_code_is_one_node_per_array_op():
