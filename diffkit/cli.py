@@ -64,10 +64,10 @@ def main(argv=None):
     try:
         return args.run(args)
     except DiffkitError as err:
-        first, *rest = str(err).splitlines()
+        # one line: the message (a ParseError's names line and column); str(err) may go on
+        # with the source and a caret, which would not fit one line
+        first = (str(err).splitlines() or [type(err).__name__])[0]
         print(f"diffkit {args.command}: {first}", file=sys.stderr)
-        for line in rest:
-            print(line, file=sys.stderr)
         return 2
     except OSError as err:
         print(f"diffkit {args.command}: {err}", file=sys.stderr)

@@ -1,0 +1,92 @@
+"""The diffkit command: the lecture graph by default, one-line errors with status 2."""
+import subprocess
+import sys
+
+import matplotlib
+import pytest
+
+from diffkit import cli
+
+matplotlib.use("Agg")
+
+PNG = b"\x89PNG\r\n\x1a\n"
+LECTURE_LISTING = ["z1 = x * y", "z2 = x ** 2", "z3 = exp(z1)", "z4 = 2 * z2", "z5 = z3 + z4",
+                   "out = sin(z5)"]
+
+
+def test_default_prints_the_lecture_listing_and_writes_a_png(tmp_path, capsys):
+    out = tmp_path / "lecture.png"
+    assert cli.main(["graph", "-o", str(out)]) == 0
+    stdout, stderr = capsys.readouterr()
+    lines = stdout.splitlines()
+    assert lines[:6] == LECTURE_LISTING
+    assert "|V| = 10  |E| = 10  depth = 4  inputs = x, y" in lines
+    assert lines[-1] == f"wrote {out}"
+    assert out.read_bytes()[:8] == PNG
+    assert stderr == ""
+
+
+def test_default_output_file_is_written_in_the_working_directory(tmp_path, monkeypatch,
+                                                                 capsys):
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["graph"]) == 0
+    assert (tmp_path / "diffkit-graph.png").read_bytes()[:8] == PNG
+
+
+def test_expression_shapes_dot_and_no_picture(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    dot = tmp_path / "g.dot"
+    assert cli.main(["graph", "sum(W @ x) + x[0]", "--shapes", "x=3,W=2x3", "-o", "",
+                     "--dot", str(dot)]) == 0
+    stdout = capsys.readouterr().out
+    assert stdout.splitlines()[:4] == ["z1 = W @ x", "z2 = sum(z1)", "z3 = x[0]",
+                                       "out = z2 + z3"]
+    assert "inputs = W, x" in stdout
+    text = dot.read_text()
+    assert text.startswith("digraph diffkit {") and text.count("->") == 6
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.dot"]  # no PNG
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["graph", "x +* y"], ("syntax error", "line 1, column")),
+    (["graph", "cumsum(x)"], ("unknown function 'cumsum'",)),
+    (["graph", "x + y", "--shapes", "x=3,y=4"], ("do not broadcast",)),
+    (["graph", "__import__('os').system('echo pwned')"], ("only plain function names",)),
+    (["graph", "z1 = x\nz2 = x.T"], ("Attribute", "line 2")),
+])
+def test_bad_expressions_exit_2_with_one_line_on_stderr(tmp_path, capfd, argv, words):
+    out = tmp_path / "never.png"
+    assert cli.main(argv + ["-o", str(out)]) == 2
+    stdout, stderr = capfd.readouterr()  # file-descriptor level: os.system output too
+    assert stdout == "" and "pwned" not in stdout
+    lines = stderr.splitlines()
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith("diffkit graph: ")
+    assert "Traceback" not in stderr
+    for word in words:
+        assert word in lines[0]
+    assert not out.exists()
+
+
+def test_unwritable_output_exits_2(tmp_path, capsys):
+    assert cli.main(["graph", "-o", str(tmp_path / "missing" / "g.png")]) == 2
+    stderr = capsys.readouterr().err
+    assert stderr.startswith("diffkit graph: ") and "Traceback" not in stderr
+
+
+def test_bad_shapes_option_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as info:
+        cli.main(["graph", "x", "--shapes", "x=three"])
+    assert info.value.code == 2
+    assert "bad shape 'x=three'" in capsys.readouterr().err
+
+
+def test_the_installed_command_runs_without_a_traceback(tmp_path):
+    run = subprocess.run([sys.executable, "-m", "diffkit.cli", "graph", "sin(", "-o", ""],
+                         capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert run.returncode == 2
+    assert run.stdout == "" and len(run.stderr.splitlines()) == 1
+    assert "Traceback" not in run.stderr
+    run = subprocess.run([sys.executable, "-m", "diffkit.cli", "graph", "-o", ""],
+                         capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert run.returncode == 0 and run.stdout.splitlines()[:6] == LECTURE_LISTING
