@@ -260,6 +260,15 @@ def test_every_parseable_op_is_parsed_somewhere():
     assert parsed == set(ops.names())
 
 
+def test_an_op_added_without_cases_makes_a_failing_test(monkeypatch):
+    table = ops.names()
+    monkeypatch.setattr(ops, "names", lambda include_internal=False: table + ["brand_new"])
+    params = {p.id: p.values for p in _params()}
+    assert params["brand_new-UNCOVERED"] == ("brand_new", None)
+    with pytest.raises(AssertionError, match="brand_new"):
+        test_traced_graph_equals_numpy_at_new_points(None, "brand_new", None)
+
+
 def test_cases_name_only_ops_of_the_table():
     assert set(CASES) <= set(ops.names())
 
