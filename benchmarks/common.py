@@ -7,6 +7,12 @@ per-call times are kept.  The best is the number least disturbed by other
 jobs on a shared machine; the median shows how noisy the run was.
 
 ``--quick`` on any script (or ``set_quick()``) shortens every measurement.
+
+Every library runs on one thread (import this module before NumPy, torch or
+jax): diffkit's kernels are single-threaded, and on 2 shared cores the
+thread pools of torch (OpenMP) and XLA spin against each other, making
+torch 20x slower after jax has run.  Exported variables win over these
+defaults, e.g. ``OMP_NUM_THREADS=2 OPENBLAS_NUM_THREADS=2 XLA_FLAGS= ...``.
 """
 import importlib
 import os
@@ -15,7 +21,14 @@ import statistics
 import sys
 import time
 
-import numpy as np
+THREAD_DEFAULTS = {
+    "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+    "XLA_FLAGS": "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1",
+}
+for _k, _v in THREAD_DEFAULTS.items():
+    os.environ.setdefault(_k, _v)
+
+import numpy as np  # noqa: E402
 
 LOOP_TIME = 0.04
 REPEAT = 7
@@ -168,8 +181,10 @@ def machine():
     except (OSError, StopIteration):
         pass
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    threads = os.environ["OMP_NUM_THREADS"]
     return (f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-            f"NumPy {np.__version__}, numba {numba.__version__}, load avg {load:.2f}")
+            f"NumPy {np.__version__}, numba {numba.__version__}, load avg {load:.2f}, "
+            f"library threads {threads}")
 
 
 def header(name):
