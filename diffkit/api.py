@@ -14,8 +14,11 @@ from .graph import Graph, parse, trace
 from .graph.passes import simplify
 
 
+_SCALARS = (float, int, np.float64)
+
+
 def _signature(args):
-    return tuple([() if type(a) is float else np.shape(a) for a in args])
+    return tuple([() if type(a) in _SCALARS else np.shape(a) for a in args])
 
 
 class Transform:
@@ -37,7 +40,8 @@ class Transform:
         self.argnums = argnums
         self.wrt = (argnums,) if isinstance(argnums, int) else tuple(argnums)
         self.backend = backends.get(method)(**options)
-        self._compiled = {}
+        self._compiled = {}   # signature of shapes -> compiled callable
+        self._by_type = {}    # tuple of scalar types -> compiled callable (fast path)
         self._last = None
         self.__doc__ = f"{request} of {getattr(fn, '__name__', fn)!s} by method={method!r}"
 
@@ -65,16 +69,21 @@ class Transform:
             n = len(graph.inputs)
             wrt = tuple(i % n for i in self.wrt)
             compiled = self.backend.compile(self.request, graph, wrt)
+            if isinstance(self.argnums, int):
+                compiled = _unwrap(compiled, self.request)
             self._compiled[key] = compiled
+        if all(type(a) in _SCALARS for a in args):
+            self._by_type[tuple(map(type, args))] = compiled
         return compiled
 
     def __call__(self, *args):
-        compiled = self._compiled.get(_signature(args)) or self.compile(*args)
+        # Scalar arguments are keyed by their types alone: the hot path of
+        # small problems costs one dict lookup.
+        compiled = self._by_type.get(tuple(map(type, args)))
+        if compiled is None:
+            compiled = self._compiled.get(_signature(args)) or self.compile(*args)
         self._last = compiled
-        result = compiled(*args)
-        if isinstance(self.argnums, int):
-            return _first(result, self.request)
-        return result
+        return compiled(*args)
 
     @property
     def cost(self):
@@ -83,13 +92,20 @@ class Transform:
         return self._last.cost
 
 
-def _first(result, request):
-    """Unwrap the per-argument tuple for an int argnums."""
+def _unwrap(compiled, request):
+    """Wrap ``compiled`` so an int argnums returns one array, not a 1-tuple."""
     if request == "value_and_grad":
-        return result[0], result[1][0]
-    if request == "hessian":
-        return result[0][0]
-    return result[0]
+        def unwrapped(*args):
+            value, grads = compiled(*args)
+            return value, grads[0]
+    elif request == "hessian":
+        def unwrapped(*args):
+            return compiled(*args)[0][0]
+    else:
+        def unwrapped(*args):
+            return compiled(*args)[0]
+    unwrapped.cost = compiled.cost
+    return unwrapped
 
 
 def grad(fn, method="reverse", argnums=0, **options):

@@ -52,19 +52,29 @@ class Packing:
         cols = [np.arange(self.offsets[i], self.offsets[i + 1]) for i in self.wrt]
         self.wrt_columns = np.concatenate(cols) if cols else np.zeros(0, dtype=int)
 
-    def pack(self, args):
+    def io(self, args, n_out):
+        """A fresh kernel io array: the packed ``args``, then room for ``n_out`` outputs.
+
+        Fresh per call, so concurrent calls from several threads never share it.
+        """
         if len(args) != len(self.shapes):
             raise TypeError(f"expected {len(self.shapes)} argument(s) "
                             f"({', '.join(self.names)}), got {len(args)}")
+        io = np.empty(self.n + n_out)
         if self.scalar_only:
-            return np.array(args, dtype=float)
-        parts = []
-        for name, shape, a in zip(self.names, self.shapes, args):
+            for i, a in enumerate(args):
+                io[i] = a
+            return io
+        for i, (name, shape, a) in enumerate(zip(self.names, self.shapes, args)):
             arr = np.asarray(a, dtype=float)
             if arr.shape != shape:
                 raise ShapeError(f"argument {name!r} has shape {arr.shape}, expected {shape}")
-            parts.append(arr.ravel())
-        return np.concatenate(parts)
+            io[self.offsets[i]:self.offsets[i + 1]] = arr.ravel()
+        return io
+
+    def pack(self, args):
+        """The packed argument vector alone."""
+        return self.io(args, 0)
 
     def split(self, flat, which):
         """Pieces of ``flat`` shaped like the inputs ``which`` (positions)."""
@@ -75,14 +85,6 @@ class Packing:
             out.append(piece[0] if shape == () else piece.reshape(shape))
             pos += size
         return tuple(out)
-
-
-def unit_block(n_total, columns, start, stop):
-    """Tangent block selecting ``columns[start:stop]``: one unit vector per row."""
-    cols = columns[start:stop]
-    block = np.zeros((len(cols), n_total))
-    block[np.arange(len(cols)), cols] = 1.0
-    return block
 
 
 class Backend:

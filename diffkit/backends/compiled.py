@@ -16,30 +16,42 @@ def compile_program(graph):
     return program, kernels()
 
 
-def run_values(program, kern, x):
-    out = np.empty(program.n_outputs)
-    kern.values(program.ints, program.consts, x, out)
-    return out
-
-
-def run_tangents(program, kern, x, columns, block=None):
-    """Tangents of all outputs along the unit vectors ``columns`` of the packed input.
-
-    Returns (outputs, T) with T of shape (len(columns), n_outputs).  Blocks of
-    rows keep the tangent workspace within :data:`BLOCK_BUDGET`.
-    """
-    k = len(columns)
-    block = block or max(1, min(k, BLOCK_BUDGET // max(program.n_slots, 1)))
-    out = np.empty(program.n_outputs)
-    tout = np.empty((k, program.n_outputs))
-    for start in range(0, max(k, 1), block):
-        rows = columns[start:start + block]
-        tx = np.zeros((len(rows), x.size))
-        tx[np.arange(len(rows)), rows] = 1.0
-        kern.tangents(program.ints, program.consts, x, tx, out, tout[start:start + len(rows)])
-    return out, tout
+def block_width(program, k, block=None):
+    """Tangent directions per kernel run: all k, unless the workspace would be too big."""
+    return block or max(1, min(k, BLOCK_BUDGET // max(program.n_slots, 1)))
 
 
 def n_blocks(program, k, block=None):
-    block = block or max(1, min(k, BLOCK_BUDGET // max(program.n_slots, 1)))
-    return -(-max(k, 1) // block)
+    return -(-max(k, 1) // block_width(program, k, block))
+
+
+def run_tangents(program, kern, x, columns, block=None, directions=None):
+    """Tangents of all outputs along unit vectors (``columns`` of the packed input)
+    or along the rows of ``directions`` (K, n_inputs).
+
+    Returns (outputs, T) with T of shape (K, n_outputs).  Blocks of rows keep
+    the tangent workspace within :data:`BLOCK_BUDGET`.
+    """
+    k = len(columns) if directions is None else directions.shape[0]
+    width = block_width(program, k, block)
+    io = np.empty(x.size + program.n_outputs)
+    tout = np.empty((k, program.n_outputs))
+    for start in range(0, max(k, 1), width):
+        stop = min(start + width, k)
+        if directions is None:
+            tx = np.zeros((stop - start, x.size))
+            tx[np.arange(stop - start), columns[start:stop]] = 1.0
+        else:
+            tx = np.ascontiguousarray(directions[start:stop])
+        io[:x.size] = x
+        kern.tangents(program.ints, program.consts, io, tx, tout[start:stop])
+    return io[x.size:], tout
+
+
+def tangent_cost(method, program, k, f_flops, block=None):
+    """Cost of pushing k tangent directions through ``program``."""
+    from ..cost import Cost
+    blocks = n_blocks(program, k, block)
+    return Cost(method, blocks * program.flops + k * program.tangent_flops, f_flops, blocks, k,
+                program.workspace_bytes * (1 + min(k, block_width(program, k, block))),
+                program.op_counts)

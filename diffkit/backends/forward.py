@@ -6,9 +6,8 @@ products (vector mode).
 """
 import numpy as np
 
-from ..cost import Cost
 from .base import Backend, Packing, register
-from .compiled import compile_program, n_blocks, run_tangents
+from .compiled import compile_program, run_tangents, tangent_cost
 from .reverse import jacobian_blocks, scalar_output, single_output
 from .second_order import SecondOrder
 
@@ -20,12 +19,8 @@ class Forward(SecondOrder, Backend):
     def _compile(self, graph, wrt):
         program, kern = compile_program(graph)
         packing = Packing(graph, wrt)
-        k = len(packing.wrt_columns)
-        blocks = n_blocks(program, k, self.options.get("block"))
-        width = min(k, -(-k // blocks)) if k else 0
-        cost = Cost("forward", blocks * program.flops + k * program.tangent_flops,
-                    graph.flops(), blocks, k, program.workspace_bytes * (1 + width),
-                    program.op_counts)
+        cost = tangent_cost("forward", program, len(packing.wrt_columns), graph.flops(),
+                            self.options.get("block"))
         return program, kern, packing, cost
 
     def compile_value_and_grad(self, graph, wrt):

@@ -46,12 +46,23 @@ class Reverse(SecondOrder, Backend):
         packing = Packing(graph, wrt)
         values, ints, consts, n_out = kern.values, program.ints, program.consts, \
             program.n_outputs
-        split, pack = packing.split, packing.pack
+        split, make_io, n_in = packing.split, packing.io, packing.n
 
         def value_and_grad(*args):
-            out = np.empty(n_out)
-            values(ints, consts, pack(args), out)
-            return out[0], split(out[1:], wrt)
+            io = make_io(args, n_out)
+            values(ints, consts, io)
+            return io[n_in], split(io[n_in + 1:], wrt)
+
+        if packing.scalar_only:
+            # Scalars in, scalars out: one copy in, one list out, no per-argument Python.
+            n_io = n_in + n_out
+
+            def value_and_grad(*args):  # noqa: F811
+                io = np.empty(n_io)
+                io[:n_in] = args
+                values(ints, consts, io)
+                out = io[n_in:].tolist()
+                return out[0], tuple(out[1:])
 
         value_and_grad.cost = Cost("reverse", program.flops, graph.flops(), 1, 0,
                                    program.workspace_bytes, program.op_counts)
@@ -75,14 +86,15 @@ class Reverse(SecondOrder, Backend):
 
         def jacobian(*args):
             x = packing.pack(args)
-            xs = np.concatenate([x, np.zeros(m)])
+            n = x.size + m  # inputs, then one cotangent per output entry
             rows = np.empty((m, len(packing.wrt_columns)))
-            out = np.empty(program.n_outputs)
+            io = np.empty(n + program.n_outputs)
             for i in range(m):
-                xs[x.size:] = 0.0
-                xs[x.size + i] = 1.0
-                kern.values(program.ints, program.consts, xs, out)
-                rows[i] = out[m:]
+                io[:x.size] = x
+                io[x.size:n] = 0.0
+                io[x.size + i] = 1.0
+                kern.values(program.ints, program.consts, io)
+                rows[i] = io[n + m:]
             return jacobian_blocks(rows, packing, wrt, out_shape)
 
         jacobian.cost = Cost("reverse", m * program.flops, graph.flops(), m, 0,

@@ -6,10 +6,9 @@ share this code.
 """
 import numpy as np
 
-from ..cost import Cost
 from ..program.adjoint import adjoint_graph
 from .base import Packing
-from .compiled import compile_program, n_blocks, run_tangents
+from .compiled import compile_program, run_tangents, tangent_cost
 
 
 def _blocks(flat_rows, packing, wrt):
@@ -45,9 +44,7 @@ class SecondOrder:
             _, tout = run_tangents(program, kern, x, columns)
             return _blocks(tout[:, 1:].T, packing, wrt)
 
-        hessian.cost = Cost(self.name, program.flops * n_blocks(program, k) +
-                            k * program.tangent_flops, f_flops, n_blocks(program, k), k,
-                            program.workspace_bytes * (1 + min(k, 1 << 30)), program.op_counts)
+        hessian.cost = tangent_cost(self.name, program, k, f_flops)
         return hessian
 
     def compile_hvp(self, graph, wrt):
@@ -59,14 +56,11 @@ class SecondOrder:
             *args, v = args
             x = packing.pack(args)
             vs = (v,) if len(wrt) == 1 else tuple(v)
-            tx = np.zeros((1, x.size))
-            tx[0, columns] = np.concatenate([np.ravel(np.asarray(t, dtype=float))
-                                             for t in vs])
-            out = np.empty(program.n_outputs)
-            tout = np.empty((1, program.n_outputs))
-            kern.tangents(program.ints, program.consts, x, tx, out, tout)
+            direction = np.zeros((1, x.size))
+            direction[0, columns] = np.concatenate([np.ravel(np.asarray(t, dtype=float))
+                                                    for t in vs])
+            _, tout = run_tangents(program, kern, x, columns, directions=direction)
             return packing.split(tout[0, 1:], wrt)
 
-        hvp.cost = Cost(self.name, program.flops + program.tangent_flops, f_flops, 1, 1,
-                        2 * program.workspace_bytes, program.op_counts)
+        hvp.cost = tangent_cost(self.name, program, 1, f_flops)
         return hvp

@@ -13,22 +13,24 @@ import numpy as np
 from .validate import validate
 
 
-def values(program, x, out=None):
+def values(program, x):
     """Packed outputs of ``program`` at packed inputs ``x`` (float64 vector)."""
     from .build import kernels
-    out = np.empty(program.n_outputs) if out is None else out
-    kernels().values(program.ints, program.consts, x, out)
-    return out
+    io = np.empty(x.size + program.n_outputs)
+    io[:x.size] = x
+    kernels().values(program.ints, program.consts, io)
+    return io[x.size:]
 
 
 def tangents(program, x, tx):
     """(packed outputs, (K, n_out) tangents) for a (K, n_inputs) block ``tx``."""
     from .build import kernels
     tx = np.ascontiguousarray(tx, dtype=float)
-    out = np.empty(program.n_outputs)
+    io = np.empty(x.size + program.n_outputs)
+    io[:x.size] = x
     tout = np.empty((tx.shape[0], program.n_outputs))
-    kernels().tangents(program.ints, program.consts, x, tx, out, tout)
-    return out, tout
+    kernels().tangents(program.ints, program.consts, io, tx, tout)
+    return io[x.size:], tout
 
 
 def source():

@@ -10,17 +10,19 @@ K_ELEM, K_GATHER, K_SCATTER, K_REDUCE, K_MATMUL = 0, 1, 2, 3, 4
 HEADER, WIDTH = 8, 14
 
 
-def _workspace(ints, consts, x):
+def _workspace(ints, consts, io):
+    """The workspace with the inputs (first entries of io) and the constants in place."""
     buf = np.empty(ints[0])
-    buf[:ints[1]] = x
-    buf[ints[2]:ints[2] + ints[3]] = consts
+    for i in range(ints[1]):
+        buf[i] = io[i]
+    for i in range(ints[3]):
+        buf[ints[2] + i] = consts[i]
     return buf
 
 
-def _outputs(ints, v, res):
-    """Copy the outputs' slots of v into res, packed in order."""
+def _outputs(ints, v, res, pos):
+    """Copy the outputs' slots of v into res, packed in order from res[pos]."""
     n_out, off = ints[4], ints[5]
-    pos = 0
     for o in range(n_out):
         slot, size = ints[off + 2 * o], ints[off + 2 * o + 1]
         for i in range(size):
@@ -65,16 +67,16 @@ def _values_row(ints, buf, r):
         matmul(buf, buf, buf, ints, aux, out, a, ints[r + 6], False)  # noqa: F821
 
 
-def values(ints, consts, x, out):
-    """Run the program at packed inputs ``x``; write the packed outputs to ``out``.
+def values(ints, consts, io):
+    """Run the program: ``io`` holds the packed inputs, then room for the packed outputs.
 
-    The caller allocates ``out``: returning a new array from compiled code
-    costs more than a small program's whole run.
+    One caller-allocated array in and out: returning a new array from
+    compiled code costs more than a small program's whole run.
     """
-    buf = _workspace(ints, consts, x)
+    buf = _workspace(ints, consts, io)
     for i in range(ints[6]):
         _values_row(ints, buf, ints[7] + i * WIDTH)
-    _outputs(ints, buf, out)
+    _outputs(ints, buf, io, ints[1])
 
 
 def _is_const(ints, off):
@@ -124,9 +126,10 @@ def _tangent_row(ints, buf, T, r):
                 matmul(buf, T[j], T[j], ints, aux, out, a, b, True)  # noqa: F821
 
 
-def tangents(ints, consts, x, tx, out, tout):
-    """Values and a block of tangents: ``tx`` is (K, n_inputs), ``tout`` (K, n_outputs)."""
-    buf = _workspace(ints, consts, x)
+def tangents(ints, consts, io, tx, tout):
+    """Values (as :func:`values`) and a block of tangents: ``tx`` (K, n_inputs) in,
+    ``tout`` (K, n_outputs) out."""
+    buf = _workspace(ints, consts, io)
     K = tx.shape[0]
     T = np.zeros((K, ints[0]))
     T[:, :ints[1]] = tx
@@ -134,6 +137,6 @@ def tangents(ints, consts, x, tx, out, tout):
         r = ints[7] + i * WIDTH
         _values_row(ints, buf, r)
         _tangent_row(ints, buf, T, r)
-    _outputs(ints, buf, out)
+    _outputs(ints, buf, io, ints[1])
     for j in range(K):
-        _outputs(ints, T[j], tout[j])
+        _outputs(ints, T[j], tout[j], 0)
