@@ -116,5 +116,8 @@ def fold_constants(graph):
 
 
 def simplify(graph):
-    """Constant folding, then CSE, then pruning: the passes run before lowering."""
-    return prune(cse(fold_constants(graph)))
+    """Constant folding, exact algebraic identities, CSE and pruning: run before lowering."""
+    return prune(cse(algebraic(fold_constants(graph))))
+
+
+from .algebra import algebraic  # noqa: E402  (algebra builds on rebuild and prune above)
