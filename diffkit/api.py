@@ -18,7 +18,9 @@ _SCALARS = (float, int, np.float64)
 
 
 def _signature(args):
-    return tuple([() if type(a) in _SCALARS else np.shape(a) for a in args])
+    # hvp's last argument is a tuple of per-argument directions for a tuple argnums
+    return tuple([() if type(a) in _SCALARS else
+                  tuple(map(np.shape, a)) if type(a) is tuple else np.shape(a) for a in args])
 
 
 class Transform:
