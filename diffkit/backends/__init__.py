@@ -4,5 +4,6 @@ Importing this package registers the built-in backends.
 """
 from .base import Backend, get, methods, register
 from . import forward, reverse  # noqa: F401  (register "forward" and "reverse")
+from . import fd  # noqa: F401  (register "fd")
 
 __all__ = ["Backend", "get", "methods", "register"]

@@ -1,0 +1,181 @@
+"""Finite differences: ``method="fd"``.
+
+Every derivative is assembled from evaluations of the function itself, run
+by diffkit's compiled forward evaluation (the same numba ``values`` kernel
+the AD backends use), so the costs compare fairly: ``cost.evaluations`` is
+the exact number of function evaluations a call made (d + 1 forward, 2d
+central, 4d central4, d complex step, 2dL Richardson with L levels), and
+``cost.flops`` is that many times the function's flops.
+
+Options (keyword arguments of ``diffkit.grad(f, method="fd", ...)``):
+
+scheme : str
+    ``"central"`` (default), ``"forward"``, ``"backward"``, ``"central4"``,
+    ``"complex"`` or ``"richardson"``; see :mod:`diffkit.fd.schemes`.
+    Complex-step evaluations run NumPy on complex numbers, not the kernels.
+step : float or array_like, optional
+    Absolute step, scalar or one per differentiated coordinate.  Default:
+    the scheme's rule of thumb times ``max(|x_j|, 1)``.
+hessian : str, optional
+    ``"second"`` (second differences) or ``"gradient"`` (differences of the
+    finite-difference gradient); see :mod:`diffkit.fd.second`.
+outer_step : float, optional
+    Step of the outer difference for ``hessian="gradient"`` and for hvp.
+levels, shrink : optional
+    Richardson's number of levels and step reduction per level.
+
+Examples
+--------
+>>> import numpy as np, diffkit
+>>> f = lambda x: np.sum(np.sin(x))
+>>> df = diffkit.grad(f, method="fd", scheme="central")
+>>> x = np.array([0.1, 0.2, 0.3])
+>>> bool(np.allclose(df(x), np.cos(x), rtol=1e-9)), df.cost.evaluations
+(True, 6)
+"""
+import numpy as np
+
+from ..cost import Cost
+from ..errors import DiffkitError
+from ..fd import second as fd2
+from ..fd.evaluation import Evaluator
+from ..fd.schemes import SCHEMES, check_scheme, evaluations, first_derivatives, steps
+from .base import Backend, register
+from .reverse import jacobian_blocks, scalar_output, single_output
+from .second_order import _blocks
+
+
+@register("fd")
+class FiniteDifferences(Backend):
+    """Finite-difference derivatives counted in function evaluations."""
+
+    def __init__(self, scheme="central", step=None, hessian=None, outer_step=None,
+                 levels=None, shrink=None, **options):
+        if options:
+            raise DiffkitError(f"method 'fd' does not take option(s) {sorted(options)}; it "
+                               "takes scheme, step, hessian, outer_step, levels, shrink")
+        super().__init__(scheme=check_scheme(scheme), step=step, hessian=hessian,
+                         outer_step=outer_step, levels=levels, shrink=shrink)
+        if hessian not in (None, "second", "gradient"):
+            raise DiffkitError(f"hessian={hessian!r}: choose 'second' or 'gradient'")
+        if hessian == "second" and scheme not in ("forward", "backward", "central"):
+            raise DiffkitError(f"hessian='second' uses real second differences; scheme "
+                               f"{scheme!r} takes hessian='gradient'")
+        self.scheme = scheme
+        self.ridders = {k: v for k, v in (("levels", levels), ("shrink", shrink)) if v}
+
+    # -- shared pieces --------------------------------------------------------
+    def _setup(self, graph, wrt):
+        ev = Evaluator(graph, wrt, complex_step=self.scheme == "complex")
+        return ev, ev.packing, ev.columns
+
+    def _grad_evals(self, k):
+        return evaluations(self.scheme, k, self.ridders.get("levels"))
+
+    def _attach(self, fn, ev, graph, count, extra_bytes=0):
+        """Give ``fn`` its cost record: ``count`` evaluations per call, known in advance.
+
+        ``fn.evaluator.count`` holds the evaluations the last call really made
+        (the tests check that the two agree).
+        """
+        n, m = ev.packing.n, ev.n_outputs
+
+        def counted(*args):
+            ev.count = 0
+            return fn(*args)
+
+        counted.cost = Cost("fd", count * ev.flops, graph.flops(), count, 0,
+                            ev.workspace_bytes + 8 * (n + m) + extra_bytes,
+                            {k: v * count for k, v in ev.op_counts.items()})
+        counted.evaluator = ev
+        return counted
+
+    def _derivatives(self, ev, x, columns):
+        h = steps(x, columns, self.scheme, self.options["step"])
+        return first_derivatives(ev, x, columns, self.scheme, h, **self.ridders)
+
+    # -- requests -------------------------------------------------------------
+    def compile_value_and_grad(self, graph, wrt):
+        scalar_output(graph, "a gradient")
+        ev, packing, columns = self._setup(graph, wrt)
+
+        def value_and_grad(*args):
+            x = packing.pack(args)
+            D, f0, _ = self._derivatives(ev, x, columns)
+            if f0 is None:
+                f0 = ev(x)
+            return np.float64(np.real(f0[0])), packing.split(D[:, 0], wrt)
+
+        k = len(columns)
+        extra = int(self.scheme in ("central", "central4", "richardson") or k == 0)
+        return self._attach(value_and_grad, ev, graph, self._grad_evals(k) + extra, 8 * k)
+
+    def compile_grad(self, graph, wrt):
+        scalar_output(graph, "a gradient")
+        ev, packing, columns = self._setup(graph, wrt)
+
+        def grad(*args):
+            return packing.split(self._derivatives(ev, packing.pack(args), columns)[0][:, 0],
+                                 wrt)
+
+        k = len(columns)
+        return self._attach(grad, ev, graph, self._grad_evals(k), 8 * k)
+
+    def compile_jacobian(self, graph, wrt):
+        single_output(graph)
+        ev, packing, columns = self._setup(graph, wrt)
+        out_shape = graph.output_shapes[0]
+
+        def jacobian(*args):
+            D = self._derivatives(ev, packing.pack(args), columns)[0]
+            return jacobian_blocks(np.ascontiguousarray(D.T), packing, wrt, out_shape)
+
+        k = len(columns)
+        return self._attach(jacobian, ev, graph, self._grad_evals(k), 8 * k * ev.n_outputs)
+
+    def _gradient_function(self, ev, columns):
+        return fd2.gradient_function(ev, columns, self.scheme, self.options["step"],
+                                     **self.ridders)
+
+    def compile_hessian(self, graph, wrt):
+        scalar_output(graph, "a Hessian")
+        ev, packing, columns = self._setup(graph, wrt)
+        mode = self.options["hessian"] or fd2.default_mode(self.scheme)
+        g = self._gradient_function(ev, columns)
+        outer = self.options["outer_step"]
+
+        def hessian(*args):
+            x = packing.pack(args)
+            if mode == "second":
+                h = steps(x, columns, self.scheme, self.options["step"],
+                          base=fd2.SECOND_BASE[self.scheme])
+                H = fd2.second_differences(ev, x, columns, self.scheme, h)
+            else:
+                h = steps(x, columns, "central", outer, base=fd2.outer_base(self.scheme))
+                H = fd2.gradient_differences(g, x, columns, h)
+            return _blocks(H, packing, wrt)
+
+        k = len(columns)
+        count = fd2.hessian_evaluations(self.scheme, mode, k, self._grad_evals(k))
+        return self._attach(hessian, ev, graph, count, 8 * k * k)
+
+    def compile_hvp(self, graph, wrt):
+        scalar_output(graph, "a Hessian-vector product")
+        ev, packing, columns = self._setup(graph, wrt)
+        g = self._gradient_function(ev, columns)
+
+        def hvp(*args):
+            *args, v = args
+            x = packing.pack(args)
+            vs = (v,) if len(wrt) == 1 else tuple(v)
+            flat_v = np.concatenate([np.ravel(np.asarray(t, dtype=float)) for t in vs])
+            if flat_v.size != len(columns):
+                raise DiffkitError(f"v has {flat_v.size} entries, expected {len(columns)}")
+            return packing.split(fd2.hvp(g, x, columns, flat_v, self.scheme,
+                                         self.options["outer_step"]), wrt)
+
+        k = len(columns)
+        return self._attach(hvp, ev, graph, fd2.hvp_evaluations(self._grad_evals(k)), 24 * k)
+
+
+__all__ = ["FiniteDifferences", "SCHEMES"]
