@@ -95,6 +95,16 @@ class Backend:
     def __init__(self, **options):
         self.options = options
 
+    def compile_grad(self, graph, wrt):
+        """The gradient part of ``compile_value_and_grad`` (the value comes free)."""
+        vg = self.compile_value_and_grad(graph, wrt)
+
+        def grad(*args):
+            return vg(*args)[1]
+
+        grad.cost = vg.cost
+        return grad
+
     def compile(self, request, graph, wrt):
         if request not in REQUESTS:
             raise ValueError(f"unknown request {request!r}")

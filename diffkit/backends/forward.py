@@ -36,15 +36,6 @@ class Forward(SecondOrder, Backend):
         value_and_grad.cost = cost
         return value_and_grad
 
-    def compile_grad(self, graph, wrt):
-        vg = self.compile_value_and_grad(graph, wrt)
-
-        def grad(*args):
-            return vg(*args)[1]
-
-        grad.cost = vg.cost
-        return grad
-
     def compile_jacobian(self, graph, wrt):
         single_output(graph)
         program, kern, packing, cost = self._compile(graph, wrt)

@@ -68,15 +68,6 @@ class Reverse(SecondOrder, Backend):
                                    program.workspace_bytes, program.op_counts)
         return value_and_grad
 
-    def compile_grad(self, graph, wrt):
-        vg = self.compile_value_and_grad(graph, wrt)
-
-        def grad(*args):
-            return vg(*args)[1]
-
-        grad.cost = vg.cost
-        return grad
-
     def compile_jacobian(self, graph, wrt):
         single_output(graph)
         program, kern = compile_program(adjoint_graph(graph, wrt, seed_inputs=True))
