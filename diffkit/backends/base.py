@@ -58,12 +58,15 @@ class Packing:
         Fresh per call, so concurrent calls from several threads never share it.
         """
         if len(args) != len(self.shapes):
-            raise TypeError(f"expected {len(self.shapes)} argument(s) "
-                            f"({', '.join(self.names)}), got {len(args)}")
+            self.check(args)
         io = np.empty(self.n + n_out)
         if self.scalar_only:
-            for i, a in enumerate(args):
-                io[i] = a
+            try:
+                for i, a in enumerate(args):
+                    io[i] = a
+            except (TypeError, ValueError):
+                self.check(args)
+                raise
             return io
         for i, (name, shape, a) in enumerate(zip(self.names, self.shapes, args)):
             arr = np.asarray(a, dtype=float)
@@ -71,6 +74,15 @@ class Packing:
                 raise ShapeError(f"argument {name!r} has shape {arr.shape}, expected {shape}")
             io[self.offsets[i]:self.offsets[i + 1]] = arr.ravel()
         return io
+
+    def check(self, args):
+        """Raise the clear error for arguments that do not fit (fast paths call it on failure)."""
+        if len(args) != len(self.shapes):
+            raise TypeError(f"expected {len(self.shapes)} argument(s) "
+                            f"({', '.join(self.names)}), got {len(args)}")
+        for name, shape, a in zip(self.names, self.shapes, args):
+            if np.shape(a) != shape:
+                raise ShapeError(f"argument {name!r} has shape {np.shape(a)}, expected {shape}")
 
     def pack(self, args):
         """The packed argument vector alone."""

@@ -59,7 +59,13 @@ class Reverse(SecondOrder, Backend):
 
             def value_and_grad(*args):  # noqa: F811
                 io = np.empty(n_io)
-                io[:n_in] = args
+                if len(args) != n_in:  # numpy would broadcast one scalar to all inputs
+                    packing.check(args)
+                try:
+                    io[:n_in] = args
+                except (TypeError, ValueError):
+                    packing.check(args)
+                    raise
                 values(ints, consts, io)
                 out = io[n_in:].tolist()
                 return out[0], tuple(out[1:])
