@@ -4,6 +4,6 @@ Importing this package registers the built-in backends.
 """
 from .base import Backend, get, methods, register
 from . import forward, reverse  # noqa: F401  (register "forward" and "reverse")
-from . import fd  # noqa: F401  (register "fd")
+from . import fd, symbolic  # noqa: F401  (register "fd" and "symbolic")
 
 __all__ = ["Backend", "get", "methods", "register"]

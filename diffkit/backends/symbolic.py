@@ -1,0 +1,118 @@
+"""Symbolic differentiation: ``method="symbolic"``.
+
+The graph becomes SymPy expressions, SymPy differentiates them, and
+lambdify compiles the derivative (see :mod:`diffkit.symbolic`).  Options
+(keyword arguments of ``diffkit.grad(f, method="symbolic", ...)``):
+
+cse : bool
+    Compute common subexpressions once in the generated code (default True).
+compiler : str
+    ``"numpy"`` (default) or ``"numba"``.
+max_ops, time_budget, max_code_ops
+    Limits of the guard; over them, :class:`~diffkit.symbolic.SymbolicTooLarge`.
+
+Each compiled callable carries ``cost`` (``flops`` = operations of the
+generated code, one evaluation), ``swell`` (a
+:class:`~diffkit.symbolic.swell.Swell`) and ``derivative`` (the
+expressions).
+
+Examples
+--------
+>>> import numpy as np, diffkit
+>>> df = diffkit.grad(lambda x, y: np.sin(np.exp(x * y) + 2 * x ** 2), method="symbolic",
+...                   argnums=(0, 1))
+>>> [round(float(v), 12) for v in df(1.1, 0.7)]
+[-0.781747483249, -0.314154671745]
+>>> df.cost.method, df.cost.evaluations
+('symbolic', 1)
+"""
+import numpy as np
+
+from ..cost import Cost
+from ..errors import DiffkitError
+from .base import Backend, register
+from .base import Packing
+from .reverse import jacobian_blocks, scalar_output, single_output
+from .second_order import _blocks
+
+_OPTIONS = ("cse", "compiler", "max_ops", "time_budget", "max_code_ops")
+
+
+@register("symbolic")
+class Symbolic(Backend):
+    """Derivatives from SymPy expressions, compiled with lambdify."""
+
+    def __init__(self, **options):
+        bad = sorted(set(options) - set(_OPTIONS))
+        if bad:
+            raise DiffkitError(f"method 'symbolic' does not take option(s) {bad}; it takes "
+                               f"{', '.join(_OPTIONS)}")
+        super().__init__(**options)
+
+    def _compile(self, request, graph, wrt):
+        from ..symbolic.engine import compile_derivative
+        d = compile_derivative(graph, request, wrt, **self.options)
+        return d, Packing(graph, wrt)
+
+    def _attach(self, fn, d, graph, packing):
+        n_out = len(d.exprs)
+        fn.cost = Cost("symbolic", d.code_ops, graph.flops(), 1, 0,
+                       8 * (len(d.args) + d.temporaries + n_out), dict(d.code_kinds))
+        fn.swell = d.swell
+        fn.derivative = d
+        return fn
+
+    def compile_grad(self, graph, wrt):
+        scalar_output(graph, "a gradient")
+        d, packing = self._compile("grad", graph, wrt)
+
+        def grad(*args):
+            return packing.split(d(packing.pack(args)), wrt)
+
+        return self._attach(grad, d, graph, packing)
+
+    def compile_value_and_grad(self, graph, wrt):
+        scalar_output(graph, "a gradient")
+        d, packing = self._compile("value_and_grad", graph, wrt)
+
+        def value_and_grad(*args):
+            r = d(packing.pack(args))
+            return r[0], packing.split(r[1:], wrt)
+
+        return self._attach(value_and_grad, d, graph, packing)
+
+    def compile_jacobian(self, graph, wrt):
+        single_output(graph)
+        d, packing = self._compile("jacobian", graph, wrt)
+        out_shape = graph.output_shapes[0]
+        k = len(d.wrt)
+
+        def jacobian(*args):
+            J = d(packing.pack(args)).reshape(-1, k)
+            return jacobian_blocks(J, packing, wrt, out_shape)
+
+        return self._attach(jacobian, d, graph, packing)
+
+    def compile_hessian(self, graph, wrt):
+        scalar_output(graph, "a Hessian")
+        d, packing = self._compile("hessian", graph, wrt)
+
+        def hessian(*args):
+            return _blocks(d.hessian_matrix(d(packing.pack(args))), packing, wrt)
+
+        return self._attach(hessian, d, graph, packing)
+
+    def compile_hvp(self, graph, wrt):
+        scalar_output(graph, "a Hessian-vector product")
+        d, packing = self._compile("hvp", graph, wrt)
+        k = len(d.wrt)
+
+        def hvp(*args):
+            *args, v = args
+            vs = (v,) if len(wrt) == 1 else tuple(v)
+            flat_v = np.concatenate([np.ravel(np.asarray(t, dtype=float)) for t in vs])
+            if flat_v.size != k:
+                raise DiffkitError(f"v has {flat_v.size} entries, expected {k}")
+            return packing.split(d(np.concatenate([packing.pack(args), flat_v])), wrt)
+
+        return self._attach(hvp, d, graph, packing)

@@ -1,0 +1,165 @@
+"""The symbolic pipeline: convert, differentiate, eliminate common subexpressions, compile.
+
+:func:`compile_derivative` runs the whole pipeline for one request (grad,
+value_and_grad, jacobian, hessian, hvp) under the guard's limits and
+returns the expressions, the compiled function and the swell record.
+"""
+import time
+
+import numpy as np
+import sympy as sp
+
+from .convert import to_sympy
+from .guard import MAX_CODE_OPS, MAX_OPS, TIME_BUDGET, Budget, check_code, check_size
+from .swell import Swell, cse_ops, tree_ops
+
+REQUESTS = ("grad", "value_and_grad", "jacobian", "hessian", "hvp")
+
+
+def _drop_delta(e):
+    """sign' = 0 everywhere: replace the DiracDelta SymPy returns by 0."""
+    return e.replace(sp.DiracDelta, lambda *a: sp.S.Zero) if e.has(sp.DiracDelta) else e
+
+
+class SymbolicDerivative:
+    """One compiled symbolic derivative.
+
+    Attributes
+    ----------
+    request : str
+    args : list of Symbol
+        Arguments of the compiled function, in packed order (for hvp the
+        direction's symbols ``v_...`` follow the inputs).
+    wrt : list of Symbol
+        The symbols differentiated.
+    function : list of Expr
+        The function's output entries.
+    exprs : list of Expr
+        What the compiled function returns (for a Hessian, its upper triangle
+        row by row; for value_and_grad, the value first).
+    swell : Swell
+    code_ops : int
+        Operations one call of the compiled code executes.
+    code_kinds : dict
+        Those operations per kind (add, mul, pow, sin, piecewise...).
+    temporaries : int
+        Common subexpressions the code stores (0 without CSE).
+    """
+
+    def __init__(self, request, args, wrt, function, exprs, swell, code_ops, fn):
+        self.request, self.args, self.wrt = request, args, wrt
+        self.function, self.exprs, self.swell = function, exprs, swell
+        self.code_ops = code_ops
+        self._fn = fn
+
+    def __call__(self, x):
+        """The flat results at the packed arguments ``x``."""
+        with np.errstate(all="ignore"):
+            return np.array(self._fn(x), dtype=float)
+
+    def hessian_matrix(self, flat):
+        """Full symmetric (k, k) matrix from the upper-triangle results."""
+        k = len(self.wrt)
+        H = np.empty((k, k))
+        iu = np.triu_indices(k)
+        H[iu] = flat
+        H.T[iu] = flat
+        return H
+
+
+def _derivatives(conv, request, wrt):
+    f = conv.flat_outputs()
+    if request == "jacobian":
+        return f, [sp.diff(fj, s) for fj in f for s in wrt], []
+    g = [sp.diff(f[0], s) for s in wrt]
+    if request == "grad":
+        return f, g, []
+    if request == "value_and_grad":
+        return f, g, [f[0]]
+    if request == "hessian":
+        return f, [sp.diff(g[i], wrt[j]) for i in range(len(wrt))
+                   for j in range(i, len(wrt))], []
+    v = [sp.Symbol(f"v_{i}", real=True) for i in range(len(wrt))]
+    gv = sp.Add(*[gi * vi for gi, vi in zip(g, v)])
+    return f, [sp.diff(gv, s) for s in wrt], v
+
+
+def compile_derivative(graph, request="grad", wrt=(0,), cse=True, compiler="numpy",
+                       max_ops=MAX_OPS, time_budget=TIME_BUDGET, max_code_ops=MAX_CODE_OPS):
+    """Differentiate ``graph`` symbolically and compile the result.
+
+    Parameters
+    ----------
+    graph : Graph
+    request : str
+        One of grad, value_and_grad, jacobian, hessian, hvp.
+    wrt : tuple of int
+        Positions of the inputs to differentiate.
+    cse : bool
+        Generate code with common subexpressions computed once.
+    compiler : str
+        ``"numpy"`` (lambdify to NumPy) or ``"numba"`` (lambdify to ``math``
+        and compile with numba; pays off for functions called many times).
+    max_ops, time_budget, max_code_ops
+        The guard's limits (see :mod:`diffkit.symbolic.guard`); None disables one.
+
+    Examples
+    --------
+    >>> import numpy as np, diffkit
+    >>> from diffkit.symbolic import compile_derivative
+    >>> d = compile_derivative(diffkit.parse("x ** 3 * y"), "grad", (0, 1))
+    >>> d.exprs
+    [3*x**2*y, x**3]
+    >>> d(np.array([2.0, 5.0]))
+    array([60.,  8.])
+    """
+    if request not in REQUESTS:
+        raise ValueError(f"unknown request {request!r}")
+    swell = Swell(graph_ops=graph.flops())
+    check_size(swell.graph_ops, max_ops)
+    budget = Budget(time_budget, f"a graph of {swell.graph_ops} scalar operations")
+    t0 = time.perf_counter()
+    with budget.step("converting the graph to SymPy"):
+        conv = to_sympy(graph, budget)
+    t1 = time.perf_counter()
+    wrt_syms = conv.flat_symbols(wrt)
+    with budget.step("differentiating"):
+        function, derivs, extra = _derivatives(conv, request, wrt_syms)
+        derivs = [_drop_delta(e) for e in derivs]
+    t2 = time.perf_counter()
+    exprs = (extra + derivs) if request == "value_and_grad" else derivs
+    with budget.step("counting operations"):
+        swell.function_ops = tree_ops(function)
+        swell.derivative_ops = tree_ops(derivs)
+    with budget.step("eliminating common subexpressions"):
+        swell.function_ops_cse = cse_ops(*sp.cse(function))
+        replacements, reduced = sp.cse(exprs)
+        swell.derivative_ops_cse = cse_ops(replacements, reduced)
+    t3 = time.perf_counter()
+    kinds = {}
+    code = [rhs for _, rhs in replacements] + list(reduced) if cse else exprs
+    code_ops = tree_ops(code, kinds)
+    check_code(code_ops, max_code_ops, cse)
+    args = conv.flat_symbols() + (extra if request == "hvp" else [])
+    with budget.step("generating code"):
+        fn = _lambdify(args, exprs, (replacements, reduced) if cse else None, compiler)
+    t4 = time.perf_counter()
+    swell.convert_seconds, swell.differentiate_seconds = t1 - t0, t2 - t1
+    swell.cse_seconds, swell.compile_seconds = t3 - t2, t4 - t3
+    d = SymbolicDerivative(request, args, wrt_syms, function, exprs, swell, code_ops, fn)
+    d.code_kinds = kinds
+    d.temporaries = len(replacements) if cse else 0
+    return d
+
+
+def _lambdify(args, exprs, cse_result, compiler):
+    if compiler not in ("numpy", "numba"):
+        raise ValueError(f"compiler={compiler!r}: choose 'numpy' or 'numba'")
+    modules = "math" if compiler == "numba" else "numpy"
+    cse = (lambda _: cse_result) if cse_result is not None else False
+    fn = sp.lambdify([args], exprs, modules=modules, cse=cse, docstring_limit=0)
+    if compiler == "numba":
+        import numba
+        fn = numba.njit(error_model="numpy")(fn)
+        fn(np.ones(len(args)))  # compile now, so compile time is measured here
+    return fn

@@ -1,0 +1,150 @@
+"""THE SymPy mapping of diffkit's ops: one entry per op in :mod:`diffkit.ops`.
+
+The table lives here rather than in the op records so that ``import diffkit``
+never imports SymPy; ``tests/symbolic`` fails for any op without an entry.
+
+Elementwise ops (and comparisons) map scalar SymPy expressions to a scalar
+expression and are broadcast over object arrays; every other op maps object
+arrays (one SymPy expression per entry) and the node's parameters to an
+object array.  Structural and linear-algebra ops simply run their NumPy
+implementation on object arrays.
+
+Conventions at kinks match the AD backends: abs' = sign (sign(0) = 0);
+sign' = 0 (the DiracDelta SymPy returns is dropped); relu'(0) = 0; ties in
+maximum, minimum, max and min split evenly; clip' = 1 on the closed
+interval; a branch ``where`` did not select contributes nothing
+(``Piecewise``); sqrt'(0) = inf; norm'(0) = 0.
+"""
+import numpy as np
+import sympy as sp
+from sympy.codegen.cfunctions import expm1, log1p, log2, log10
+
+from .. import ops
+from .functions import Maximum, Minimum, Norm, Power
+
+
+def _pow(a, b):
+    return a ** b if b.is_number else Power(a, b)
+
+
+def _clip(x, lo, hi):
+    return sp.Piecewise((lo, x < lo), (hi, x > hi), (x, True))
+
+
+def _where(c, a, b):
+    if c is sp.true or c is sp.false:
+        return a if c is sp.true else b
+    return sp.Piecewise((a, c), (b, True))
+
+
+#: Elementwise ops: scalar expressions in, a scalar expression out.
+ELEMENTWISE = {
+    "neg": lambda x: -x,
+    "abs": sp.Abs,
+    "sign": sp.sign,
+    "sqrt": sp.sqrt,
+    "square": lambda x: x ** 2,
+    "exp": sp.exp,
+    "expm1": expm1,
+    "log": sp.log,
+    "log1p": log1p,
+    "log2": log2,
+    "log10": log10,
+    "sin": sp.sin,
+    "cos": sp.cos,
+    "tan": sp.tan,
+    "arcsin": sp.asin,
+    "arccos": sp.acos,
+    "arctan": sp.atan,
+    "sinh": sp.sinh,
+    "cosh": sp.cosh,
+    "tanh": sp.tanh,
+    "relu": lambda x: sp.Piecewise((x, x > 0), (0, True)),
+    "add": lambda a, b: a + b,
+    "sub": lambda a, b: a - b,
+    "mul": lambda a, b: a * b,
+    "zmul": lambda a, b: a * b,
+    "div": lambda a, b: a / b,
+    "pow": _pow,
+    "arctan2": sp.atan2,
+    "logaddexp": lambda a, b: sp.log(sp.exp(a) + sp.exp(b)),
+    "maximum": lambda a, b: sp.Piecewise((a, a > b), (b, a < b), ((a + b) / 2, True)),
+    "minimum": lambda a, b: sp.Piecewise((a, a < b), (b, a > b), ((a + b) / 2, True)),
+    "lt": sp.Lt,
+    "le": sp.Le,
+    "gt": sp.Gt,
+    "ge": sp.Ge,
+    "eq": lambda a, b: sp.Eq(a, b),
+    "ne": lambda a, b: sp.Ne(a, b),
+    "where": _where,
+    "clip": _clip,
+}
+
+
+def obj_array(value, shape=None):
+    """An object ndarray holding SymPy expressions (a 0-d one for a scalar)."""
+    out = np.empty(np.shape(value) if shape is None else shape, dtype=object)
+    out[...] = value
+    return out
+
+
+def _groups(x, axis, keepdims, fn):
+    """Apply ``fn(*entries)`` to each reduction group of ``x`` over ``axis``."""
+    keep = [i for i in range(x.ndim) if i not in axis]
+    moved = np.transpose(x, keep + list(axis))
+    lead = moved.shape[:len(keep)]
+    flat = moved.reshape(lead + (-1,))
+    out = obj_array(None, lead)
+    for idx in np.ndindex(*lead):
+        out[idx] = fn(*flat[idx])
+    if keepdims:
+        out = out.reshape(tuple(1 if i in axis else n for i, n in enumerate(x.shape)))
+    return out
+
+
+def _sum(x, axis, keepdims):
+    return _groups(x, axis, keepdims, lambda *e: sp.Add(*e))
+
+
+def _mean(x, axis, keepdims):
+    n = ops.size([x.shape[i] for i in axis])
+    return _groups(x, axis, keepdims, lambda *e: sp.Add(*e) / n)
+
+
+def _getitem_t(g, index, shape):
+    out = obj_array(sp.Integer(0), shape)
+    np.add.at(out, ops.numpy_index(index), g)
+    return out
+
+
+def _array_op(name):
+    impl = ops.get(name).impl
+    return lambda *xs, **params: obj_array(impl(*xs, **params))
+
+
+#: Every other op: object arrays (and the node's params) in, an object array out.
+ARRAY = {
+    "sum": _sum,
+    "mean": _mean,
+    "prod": lambda x, axis, keepdims: _groups(x, axis, keepdims, lambda *e: sp.Mul(*e)),
+    "max": lambda x, axis, keepdims: _groups(x, axis, keepdims, Maximum),
+    "min": lambda x, axis, keepdims: _groups(x, axis, keepdims, Minimum),
+    "norm": lambda x, axis, keepdims: _groups(x, axis, keepdims, Norm),
+    "getitem_t": _getitem_t,
+}
+for _op in ops.all_ops():
+    if _op.kind in ("structural", "linalg") and _op.name not in ARRAY:
+        ARRAY[_op.name] = _array_op(_op.name)
+
+
+def rule(name):
+    """``("elementwise", fn)`` or ``("array", fn)`` for op ``name``; KeyError if missing."""
+    if name in ELEMENTWISE:
+        return "elementwise", ELEMENTWISE[name]
+    return "array", ARRAY[name]
+
+
+def missing():
+    """Names of ops (internal ones included) that have no SymPy mapping."""
+    return [op.name for op in ops.all_ops() if op.name not in ELEMENTWISE
+            and op.name not in ARRAY]
