@@ -1,0 +1,238 @@
+"""Sweeps: a function family over sizes, for each method, into a table of measurements.
+
+Rows are appended to a JSON-lines file as they complete (when ``path`` is
+given), so an interrupted sweep keeps its data, and running the same sweep
+again with the same file measures only what is missing.
+"""
+import csv
+import io
+import json
+import os
+
+from ..progress import ProgressLine
+from .fit import fit_exponent
+from .measure import measure as measure_one
+
+__all__ = ["SweepResult", "sweep", "method_specs"]
+
+MEASURES = ("ops", "time", "both")
+#: Quantities fitted by default for each kind of measurement.
+DEFAULT_QUANTITIES = {"ops": ("flops", "sweeps"), "time": ("best_s",),
+                      "both": ("flops", "sweeps", "best_s")}
+
+
+def method_specs(methods):
+    """Normalize methods to ``(label, backend, options)``: ``"fd"`` or ``("fd-fwd", "fd", {...})``.
+
+    Examples
+    --------
+    >>> method_specs(["reverse", ("fd-forward", "fd", {"scheme": "forward"})])
+    [('reverse', 'reverse', {}), ('fd-forward', 'fd', {'scheme': 'forward'})]
+    """
+    specs = []
+    for m in methods:
+        if isinstance(m, str):
+            specs.append((m, m, {}))
+        else:
+            label, backend, *rest = m
+            specs.append((label, backend, dict(rest[0]) if rest else {}))
+    return specs
+
+
+class SweepResult:
+    """Measurements of one family over sizes and methods.
+
+    Attributes
+    ----------
+    family, parameter, request, measure : str
+    rows : list of dict
+        One per (size, method): ``size``, ``method`` (the label), ``backend``
+        and the fields of :meth:`Measurement.as_row`.
+    notes : list of str
+        What was skipped and why (e.g. a method that is not registered).
+    """
+
+    def __init__(self, family, parameter, request="grad", measure="ops", rows=(), notes=()):
+        self.family = family
+        self.parameter = parameter
+        self.request = request
+        self.measure = measure
+        self.rows = list(rows)
+        self.notes = list(notes)
+
+    def __repr__(self):
+        return (f"SweepResult({self.family!r}, {len(self.rows)} rows, "
+                f"methods={self.methods()})")
+
+    def methods(self):
+        """Method labels in first-seen order."""
+        return list(dict.fromkeys(r["method"] for r in self.rows))
+
+    def series(self, quantity):
+        """``{method: (sizes, values)}``; for ``"flops"`` also ``"f"``, the function itself."""
+        out = {}
+        if quantity == "flops" and self.rows:
+            first = {}
+            for r in self.rows:
+                first.setdefault(r["size"], r["function_flops"])
+            out["f"] = (list(first), list(first.values()))
+        for m in self.methods():
+            rows = sorted((r for r in self.rows if r["method"] == m and
+                           r.get(quantity) is not None), key=lambda r: r["size"])
+            out[m] = ([r["size"] for r in rows], [r[quantity] for r in rows])
+        return out
+
+    def fit(self, quantities=None):
+        """Log-log exponents per method and quantity: ``{(method, quantity): Fit}``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from diffkit.profile import families, sweep
+        >>> result = sweep(families.rosenbrock(), [4, 8, 16], ["fd"], measure="ops")
+        >>> [row["sweeps"] for row in result.rows]  # central differences: 2d evaluations of f
+        [8.0, 16.0, 32.0]
+        >>> fit = result.fit()[("fd", "sweeps")]
+        >>> round(fit.exponent, 6)
+        1.0
+        """
+        quantities = DEFAULT_QUANTITIES[self.measure] if quantities is None else quantities
+        fits = {}
+        for q in ([quantities] if isinstance(quantities, str) else quantities):
+            for m, (x, y) in self.series(q).items():
+                fits[(m, q)] = fit_exponent(x, y, m, q)
+        return fits
+
+    def plot(self, quantity="flops", path=None, ax=None, title=None):
+        """Log-log plot of ``quantity`` against size with the fitted lines; returns the Figure."""
+        from .plots import LABELS, figure, loglog, save
+        fig, ax = figure() if ax is None else (ax.figure, ax)
+        series = self.series(quantity)
+        fits = {m: f for (m, q), f in self.fit([quantity]).items()}
+        loglog(ax, series, fits, xlabel=self.parameter, ylabel=LABELS.get(quantity, quantity),
+               title=title or f"{self.request} of {self.family}: {quantity} against "
+                              f"{self.parameter}")
+        if path:
+            save(fig, path)
+        return fig
+
+    def columns(self):
+        return list(dict.fromkeys(k for r in self.rows for k in r))
+
+    def to_csv(self, path=None):
+        """The rows as CSV text (dicts as JSON); written to ``path`` if given."""
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, self.columns(), lineterminator="\n")
+        writer.writeheader()
+        for r in self.rows:
+            writer.writerow({k: json.dumps(v, sort_keys=True) if isinstance(v, dict) else v
+                             for k, v in r.items()})
+        return _emit(buf.getvalue(), path)
+
+    def to_json(self, path=None):
+        """The whole result as JSON text; written to ``path`` if given."""
+        data = {"family": self.family, "parameter": self.parameter, "request": self.request,
+                "measure": self.measure, "notes": self.notes, "rows": self.rows}
+        return _emit(json.dumps(data, indent=1, default=float), path)
+
+    @classmethod
+    def from_json(cls, text):
+        data = json.loads(text)
+        return cls(data["family"], data["parameter"], data["request"], data["measure"],
+                   data["rows"], data["notes"])
+
+
+def _emit(text, path):
+    if path is not None:
+        with open(path, "w") as fh:
+            fh.write(text)
+    return text
+
+
+def _load_rows(path, family, request):
+    if not path or not os.path.exists(path):
+        return []
+    rows = []
+    with open(path) as fh:
+        for line in fh:
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError:  # a line cut short by an interruption
+                continue
+            if row.get("family") == family and row.get("request") == request:
+                rows.append(row)
+    return rows
+
+
+def sweep(family, sizes, methods=("fd", "forward", "reverse"), measure="ops", request="grad",
+          path=None, progress=None, repeats=5, min_time=0.02):
+    """Measure ``family`` at each size with each method.
+
+    Parameters
+    ----------
+    family : Family
+        See :mod:`diffkit.profile.families`.
+    sizes : sequence of int
+    methods : sequence
+        Backend names or ``(label, backend, options)`` triples.  A backend
+        that is not registered is skipped with a note.
+    measure : {"ops", "time", "both"}
+        ``"ops"`` reads the cost records only (fast: one call per point);
+        ``"time"`` and ``"both"`` also time the steady state.
+    request : str
+        ``"grad"`` (default) or another request of :func:`measure`.
+    path : str, optional
+        JSON-lines file: rows are appended as they complete and rows already
+        there are reused, so an interrupted sweep resumes.
+    progress : bool, optional
+        Progress line on stderr (default: only on a terminal).
+    repeats, min_time
+        Steady-state timing (see :func:`~diffkit.profile.measure.autorange`).
+
+    Returns
+    -------
+    SweepResult
+
+    Examples
+    --------
+    >>> from diffkit.profile import families, sweep
+    >>> r = sweep(families.rosenbrock(), [4, 8], ["fd", "reverse"])
+    >>> [(row["size"], row["method"], row["evaluations"]) for row in r.rows]
+    [(4, 'fd', 8), (4, 'reverse', 1), (8, 'fd', 16), (8, 'reverse', 1)]
+    """
+    from ..backends import methods as registered
+    if measure not in MEASURES:
+        raise ValueError(f"measure must be one of {MEASURES}, got {measure!r}")
+    specs = method_specs(methods)
+    available = set(registered())
+    notes = [f"method {backend!r} is not registered (diffkit.backends.methods() = "
+             f"{sorted(available)}); {label!r} skipped"
+             for label, backend, _ in specs if backend not in available]
+    specs = [s for s in specs if s[1] in available]
+    result = SweepResult(family.name, family.parameter, request, measure,
+                         _load_rows(path, family.name, request), notes)
+    done = {(r["size"], r["method"]) for r in result.rows}
+    todo = [(int(n), s) for n in sizes for s in specs if (int(n), s[0]) not in done]
+    sink = open(path, "a") if path else None
+    try:
+        with ProgressLine(f"sweep {family.name}", total=len(todo), enabled=progress) as bar:
+            for k, (n, (label, backend, options)) in enumerate(todo):
+                bar.update(k, **{family.parameter: n, "method": label})
+                case = family(n)
+                m = measure_one(case.fn, *case.args, method=backend, request=request,
+                                argnums=case.argnums, timing=measure != "ops",
+                                repeats=repeats, min_time=min_time, options=options)
+                row = {"family": family.name, "parameter": family.parameter, "size": n,
+                       **m.as_row(), "method": label, "backend": backend}
+                result.rows.append(row)
+                if sink:
+                    sink.write(json.dumps(row, default=float) + "\n")
+                    sink.flush()
+                bar.update(k + 1, **{family.parameter: n, "method": label})
+    finally:
+        if sink:
+            sink.close()
+    order = {n: i for i, n in enumerate(int(s) for s in sizes)}
+    labels = {s[0]: i for i, s in enumerate(specs)}
+    result.rows.sort(key=lambda r: (order.get(r["size"], len(order)), labels.get(r["method"], 0)))
+    return result
