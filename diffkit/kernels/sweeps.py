@@ -52,12 +52,27 @@ def _elementwise_partials(ints, v, r, P):
                          oa, sa, ob, sb, oc, sc, P)
 
 
-def _values_row(ints, buf, r):
+def _elementwise_rows(ints, buf, i, stop):
+    """Run consecutive elementwise rows from row i; return the first row of another kind.
+
+    Kept free of calls that take arrays: such a call anywhere in a loop makes
+    numba handle the workspace's reference count on every iteration, which
+    costs several times the arithmetic of a scalar row.
+    """
+    while i < stop:
+        r = ints[7] + i * WIDTH
+        if ints[r] != K_ELEM:
+            return i
+        _elementwise_values(ints, buf, r)
+        i += 1
+    return i
+
+
+def _other_row(ints, buf, r):
+    """Run one gather, scatter, reduction or matmul row."""
     kind, sub, out, n = ints[r], ints[r + 1], ints[r + 2], ints[r + 3]
     a, na, aux, naux = ints[r + 4], ints[r + 5], ints[r + 10], ints[r + 11]
-    if kind == K_ELEM:
-        _elementwise_values(ints, buf, r)
-    elif kind == K_GATHER:
+    if kind == K_GATHER:
         gather(buf, ints, aux, out, n)  # noqa: F821
     elif kind == K_SCATTER:
         scatter(buf, ints, aux, out, n, a, na)  # noqa: F821
@@ -67,6 +82,13 @@ def _values_row(ints, buf, r):
         matmul(buf, buf, buf, ints, aux, out, a, ints[r + 6], False)  # noqa: F821
 
 
+def _values_row(ints, buf, r):
+    if ints[r] == K_ELEM:
+        _elementwise_values(ints, buf, r)
+    else:
+        _other_row(ints, buf, r)
+
+
 def values(ints, consts, io):
     """Run the program: ``io`` holds the packed inputs, then room for the packed outputs.
 
@@ -74,8 +96,12 @@ def values(ints, consts, io):
     compiled code costs more than a small program's whole run.
     """
     buf = _workspace(ints, consts, io)
-    for i in range(ints[6]):
-        _values_row(ints, buf, ints[7] + i * WIDTH)
+    i, stop = 0, ints[6]
+    while i < stop:
+        i = _elementwise_rows(ints, buf, i, stop)
+        if i < stop:
+            _other_row(ints, buf, ints[7] + i * WIDTH)
+            i += 1
     _outputs(ints, buf, io, ints[1])
 
 
