@@ -11,6 +11,7 @@ import numpy as np
 
 from . import backends
 from .graph import Graph, parse, trace
+from .graph.parsing import input_names
 from .graph.passes import simplify
 
 
@@ -52,7 +53,7 @@ class Transform:
         if isinstance(self.fn, Graph):
             graph = self.fn
         elif isinstance(self.fn, str):
-            names = parse(self.fn).input_names
+            names = input_names(self.fn)
             graph = parse(self.fn, shapes=dict(zip(names, (np.shape(a) for a in args))))
         else:
             graph = trace(self.fn, *args)

@@ -240,6 +240,48 @@ def _param_names(op):
     return names[max(op.arity, 1):]
 
 
+class _FreeNames(ast.NodeVisitor):
+    """Names read before being assigned, in the order the interpreter meets them."""
+
+    def __init__(self):
+        self.assigned, self.found = set(), []
+        self.functions = _functions()
+
+    def visit_Assign(self, node):
+        self.visit(node.value)
+        for target in node.targets:
+            if isinstance(target, ast.Name):
+                self.assigned.add(target.id)
+
+    def visit_Call(self, node):
+        for child in node.args + [k.value for k in node.keywords]:
+            self.visit(child)
+
+    def visit_Name(self, node):
+        name = node.id
+        if name not in self.assigned and name not in CONSTANTS and \
+                name not in self.functions and name not in self.found:
+            self.found.append(name)
+
+
+def input_names(source):
+    """Input names of an expression, in order of first appearance, without building it.
+
+    Examples
+    --------
+    >>> from diffkit.graph.parsing import input_names
+    >>> input_names("z = x @ W; out = sum(z * y)")
+    ['x', 'W', 'y']
+    """
+    try:
+        tree = ast.parse(source, mode="exec")
+    except SyntaxError:
+        return parse(source).input_names  # raises the ParseError with its position
+    visitor = _FreeNames()
+    visitor.visit(tree)
+    return visitor.found
+
+
 def parse(source, shapes=None):
     """Parse an expression or a straight-line program into a Graph.
 

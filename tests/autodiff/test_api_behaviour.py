@@ -77,10 +77,6 @@ def test_grad_of_a_graph_and_of_an_expression_string(method):
     assert_close(diffkit.grad("sum(x * x)", method=method)(X), 2 * X, AD_RTOL)
 
 
-@pytest.mark.xfail(strict=True, raises=diffkit.ParseError,
-                   reason="api.Transform.graph parses the string once without shapes to "
-                   "learn the input names, so anything that needs an array input (x @ y, "
-                   "x[1:]) fails before the shapes are given")
 @pytest.mark.parametrize("expr, want", [("x @ x", 2 * X),
                                         ("sum(x[1:] * x[:-1])", [X[1], X[0] + X[2], X[1]])])
 def test_grad_of_an_expression_string_needing_array_inputs(expr, want):
