@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import diffkit
-from diffkit import GraphError, ops
+from diffkit import GraphError
 from diffkit.backends import compiled
 from diffkit.kernels import validate
 from diffkit.kernels.elementwise import SCALAR
@@ -153,4 +153,6 @@ def test_backends_validate_before_any_kernel_runs(program, monkeypatch):
     with pytest.raises(GraphError, match="malformed program"):
         diffkit.hessian(f, argnums=1)(A0, X0)
     assert ran == []
-    assert ops.size(A0.shape) == 9  # the inputs were never touched by a kernel
+    monkeypatch.undo()  # the same request with honest lowering runs and is right
+    g = diffkit.grad(f, argnums=1)(A0, X0)
+    assert g.shape == X0.shape and np.all(np.isfinite(g))
