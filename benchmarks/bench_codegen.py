@@ -6,7 +6,10 @@ pays for dispatching every instruction.  The alternative, prototyped here,
 generates straight-line Python from the adjoint graph (one line per node,
 using the same scalar expressions as diffkit's elementwise kernels) and
 compiles it with numba per graph: no dispatch at run time, a compile per
-graph.  Scalar elementwise graphs only.
+graph.  Scalar elementwise graphs only.  The same source with ``math``
+functions in place of NumPy's, run by plain Python without numba, is
+measured too ("python"): no compile at all (note math.log(-1.0) raises
+where np.log gives nan, so it is a speed probe, not a drop-in).
 
 Measured: per-call time in steady state; the first call in a fresh process
 (compile from scratch, or load from numba's cache); and how compile time
@@ -46,8 +49,9 @@ def adjoint(k=1):
     return adjoint_graph(diffkit.grad(chain(k), argnums=(0, 1)).graph(1.1, 0.7))
 
 
-def generate(graph, name="grad"):
+def generate(graph, name="grad", use_math=False):
     """Straight-line source computing the graph's outputs (value, then the adjoints)."""
+    import math
     from diffkit.kernels.elementwise import SCALAR
     names, lines = {}, []
     for n in graph.order:
@@ -61,20 +65,23 @@ def generate(graph, name="grad"):
         elif a["op"] in SCALAR:
             env = dict(zip("abc", (names[m] for m in a["args"])))
             expr = re.sub(r"\b([abc])\b", lambda m: env[m.group(1)], SCALAR[a["op"]][0])
+            if use_math:  # np.exp -> math.exp where math has it
+                expr = re.sub(r"\bnp\.(\w+)\(", lambda m: ("math." if hasattr(
+                    math, m.group(1)) else "np.") + m.group(1) + "(", expr)
             names[n] = f"v{n}"
             lines.append(f"    v{n} = {expr}")
         else:
             raise NotImplementedError(f"op {a['op']!r} is not elementwise")
     outs = ", ".join(names[o] for o in graph.outputs)
-    head = (f"import numpy as np\nLN2 = {np.log(2.0)!r}\nLN10 = {np.log(10.0)!r}\n\n\n"
+    head = (f"import math\nimport numpy as np\nLN2 = {np.log(2.0)!r}\nLN10 = {np.log(10.0)!r}\n\n\n"
             f"def {name}({', '.join(graph.input_names)}):")
     return "\n".join([head, *lines, f"    return ({outs},)"]) + "\n"
 
 
-def build(graph, folder, cache):
-    """Write the generated module to ``folder``, import it, wrap it with numba.njit."""
-    import numba
-    src = generate(graph)
+def build(graph, folder, cache, jit=True):
+    """Write the generated module to ``folder``, import it, wrap it with numba.njit
+    (or, with ``jit=False``, return the plain Python function using ``math``)."""
+    src = generate(graph, use_math=not jit)
     tag = hashlib.sha256(src.encode()).hexdigest()[:12]
     path = os.path.join(folder, f"dk_codegen_{tag}.py")
     if not os.path.exists(path):
@@ -84,6 +91,9 @@ def build(graph, folder, cache):
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # numba's cache re-imports it by name
     spec.loader.exec_module(module)
+    if not jit:
+        return module.grad
+    import numba
     return numba.njit(cache=cache, error_model="numpy")(module.grad)
 
 
@@ -139,16 +149,20 @@ def scaling(chains, folder):
         graph = adjoint(k)
         fn = build(graph, folder, cache=False)
         compile_s, got = common.once(lambda: fn(1.1, 0.7))
+        py_build_s, py = common.once(lambda: build(graph, folder, cache=False, jit=False))
+        common.check_close(f"python codegen k={k}", py(1.1, 0.7), got)
         df = diffkit.value_and_grad(chain(k), argnums=(0, 1))
         want = df(1.1, 0.7)
         common.check_close(f"codegen k={k}", got, (want[0], *want[1]))
         program, kern = common.program_of(graph)
         run, _ = common.raw_values(program, kern, [1.1, 0.7])
-        t_gen, t_api, t_kern = (common.measure(g, warmup=10)
-                                for g in (lambda: fn(1.1, 0.7), lambda: df(1.1, 0.7), run))
+        t_gen, t_py, t_api, t_kern = (
+            common.measure(g, warmup=10)
+            for g in (lambda: fn(1.1, 0.7), lambda: py(1.1, 0.7), lambda: df(1.1, 0.7), run))
         gap = t_api.best - t_gen.best
         rows.append((k, graph.num_nodes, program.n_instructions, common.fmt_time(compile_s),
-                     t_gen, t_kern, t_api, t_api.best / t_gen.best,
+                     t_gen, common.fmt_time(py_build_s), t_py, t_kern, t_api,
+                     t_api.best / t_gen.best,
                      f"{compile_s / gap:,.0f}" if gap > 0 else "never"))
     return rows
 
@@ -160,10 +174,11 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         rows = scaling(QUICK_CHAINS if common.QUICK else CHAINS, tmp)
     common.table("steady state and compile time per graph (lecture example chained k times)",
-                 ["k", "adjoint nodes", "instructions", "codegen compile", "codegen call",
-                  "interpreter kernel", "diffkit.value_and_grad", "api/codegen",
-                  "break-even calls"], rows,
-                 note="break-even calls = codegen compile time / (diffkit call - codegen call)")
+                 ["k", "adjoint nodes", "instructions", "numba compile", "numba call",
+                  "python build", "python call", "interpreter kernel",
+                  "diffkit.value_and_grad", "api/numba", "break-even calls"], rows,
+                 note="break-even calls = numba compile time / (diffkit call - numba call); "
+                      "python: the same source run by plain Python with math.*")
     phases = ("import", "trace+lower", "generate", "first call", "total")
     fresh = fresh_processes(3 if common.QUICK else 5)
     common.table("first gradient in a fresh process (median; NumPy imported before the clock)",
