@@ -85,7 +85,8 @@ def _derivatives(conv, request, wrt):
 
 
 def compile_derivative(graph, request="grad", wrt=(0,), cse=True, compiler="numpy",
-                       max_ops=MAX_OPS, time_budget=TIME_BUDGET, max_code_ops=MAX_CODE_OPS):
+                       max_ops=MAX_OPS, time_budget=TIME_BUDGET, max_code_ops=MAX_CODE_OPS,
+                       generate=True):
     """Differentiate ``graph`` symbolically and compile the result.
 
     Parameters
@@ -102,6 +103,8 @@ def compile_derivative(graph, request="grad", wrt=(0,), cse=True, compiler="nump
         and compile with numba; pays off for functions called many times).
     max_ops, time_budget, max_code_ops
         The guard's limits (see :mod:`diffkit.symbolic.guard`); None disables one.
+    generate : bool
+        False to stop after differentiating and measuring (no code, no call).
 
     Examples
     --------
@@ -141,14 +144,17 @@ def compile_derivative(graph, request="grad", wrt=(0,), cse=True, compiler="nump
     code_ops = tree_ops(code, kinds)
     check_code(code_ops, max_code_ops, cse)
     args = conv.flat_symbols() + (extra if request == "hvp" else [])
-    with budget.step("generating code"):
-        fn = _lambdify(args, exprs, (replacements, reduced) if cse else None, compiler)
+    fn = None
+    if generate:
+        with budget.step("generating code"):
+            fn = _lambdify(args, exprs, (replacements, reduced) if cse else None, compiler)
     t4 = time.perf_counter()
     swell.convert_seconds, swell.differentiate_seconds = t1 - t0, t2 - t1
     swell.cse_seconds, swell.compile_seconds = t3 - t2, t4 - t3
     d = SymbolicDerivative(request, args, wrt_syms, function, exprs, swell, code_ops, fn)
     d.code_kinds = kinds
     d.temporaries = len(replacements) if cse else 0
+    d.replacements, d.reduced = replacements, reduced
     return d
 
 
@@ -157,7 +163,9 @@ def _lambdify(args, exprs, cse_result, compiler):
         raise ValueError(f"compiler={compiler!r}: choose 'numpy' or 'numba'")
     modules = "math" if compiler == "numba" else "numpy"
     cse = (lambda _: cse_result) if cse_result is not None else False
-    fn = sp.lambdify([args], exprs, modules=modules, cse=cse, docstring_limit=0)
+    # lambdify walks ``exprs`` as trees; after CSE the reduced ones are the small ones
+    body = cse_result[1] if cse_result is not None else exprs
+    fn = sp.lambdify([args], body, modules=modules, cse=cse, docstring_limit=0)
     if compiler == "numba":
         import numba
         fn = numba.njit(error_model="numpy")(fn)

@@ -1,0 +1,196 @@
+"""Run every differentiation method on one function at one point, side by side.
+
+:func:`compare` returns a :class:`~diffkit.report.CompareReport`: per
+method the gradient, its error against reverse mode (cross-checked with
+the symbolic backend), the cost record, the first-call time (tracing and
+compiling included) and the steady-state time (best of repeats).  It flags
+disagreements larger than a method's tolerance and lists the kinks active
+at the point, with the convention each method applies there.
+"""
+import time
+
+import numpy as np
+
+from . import ops
+from .api import Transform, grad
+from .fd.schemes import EPS
+from .graph.evaluate import evaluate_all
+from .report import CompareReport, Kink, MethodRow
+
+METHODS = ("fd", "symbolic", "forward", "reverse")
+#: Relative tolerance of the exact methods (forward, reverse, symbolic).
+EXACT_RTOL = 1e-8
+
+_FD_AT_KINK = {
+    "forward": "the forward difference takes the slope on the right",
+    "backward": "the backward difference takes the slope on the left",
+}
+
+
+def _flat(parts):
+    return np.concatenate([np.ravel(np.asarray(p, dtype=float)) for p in parts])
+
+
+def _tie(op, vals, out, params):
+    """Whether op's kink is active at these operand values."""
+    if op in ("abs", "sign", "relu"):
+        return np.any(vals[0] == 0)
+    if op in ("maximum", "minimum") or ops.get(op).kind == "comparison":
+        return np.any(np.equal(vals[0], vals[1]))
+    if op == "clip":
+        return np.any((vals[0] == vals[1]) | (vals[0] == vals[2]))
+    if op in ("max", "min"):
+        hit = vals[0] == np.reshape(out, [1 if i in params["axis"] else n for i, n in
+                                          enumerate(np.shape(vals[0]))])
+        return np.any(np.sum(hit, axis=params["axis"]) > 1)
+    if op == "norm":
+        return np.any(out == 0)
+    if op in ("sqrt", "pow"):
+        return np.any(vals[0] == 0)
+    return False
+
+
+def active_kinks(graph, args, scheme="central"):
+    """Kinks of non-smooth ops (and singular points of sqrt, pow) tied at ``args``.
+
+    Examples
+    --------
+    >>> import numpy as np, diffkit
+    >>> from diffkit.comparison import active_kinks
+    >>> g = diffkit.trace(lambda x: np.abs(x) + x, 0.0)
+    >>> [(k.op, k.convention) for k in active_kinks(g, [0.0])]
+    [('abs', "abs'(0) = sign(0) = 0")]
+    """
+    values = evaluate_all(graph, args)
+    fd_note = _FD_AT_KINK.get(scheme, "a central difference averages the slopes on "
+                               "either side")
+    kinks = []
+    for n in graph.order:
+        a = graph.node(n)
+        if a["op"] in ("input", "const"):
+            continue
+        op = ops.get(a["op"])
+        if op.smooth and a["op"] not in ("sqrt", "pow") or a["op"] == "where":
+            continue
+        vals = [values[m] for m in a["args"]]
+        if _tie(a["op"], vals, values[n], a["params"]):
+            convention = op.kink or "not differentiable"
+            if op.kind == "comparison":
+                convention = "a tie in a comparison picks the branch NumPy picks"
+            kinks.append(Kink(graph.describe(n), a["op"], convention, fd_note))
+    return kinks
+
+
+def _time_calls(fn, args, repeats):
+    """Best time of one call over ``repeats`` rounds (several calls per round if fast)."""
+    t = time.perf_counter()
+    fn(*args)
+    one = time.perf_counter() - t
+    number = max(1, min(1000, int(1e-3 / max(one, 1e-9))))
+    best = np.inf
+    for _ in range(repeats):
+        t = time.perf_counter()
+        for _ in range(number):
+            fn(*args)
+        best = min(best, (time.perf_counter() - t) / number)
+    return best
+
+
+def _label(fn):
+    if isinstance(fn, str):
+        return fn
+    return getattr(fn, "__name__", type(fn).__name__)
+
+
+def compare(fn, *args, methods=METHODS, argnums=None, options=None, repeats=5):
+    """Differentiate ``fn`` at ``args`` with each method and report side by side.
+
+    Parameters
+    ----------
+    fn : callable, str or Graph
+    *args : the point (one value per input)
+    methods : sequence of str
+        Backends to run (any of ``diffkit.backends.methods()``).
+    argnums : int or tuple of int, optional
+        Inputs to differentiate (default: all).
+    options : dict, optional
+        Per-method options, e.g. ``{"fd": {"scheme": "complex"}}``.
+    repeats : int
+        Rounds for the steady-state time (best of).
+
+    Returns
+    -------
+    CompareReport
+
+    Examples
+    --------
+    >>> import diffkit
+    >>> r = diffkit.comparison.compare("sin(exp(x*y) + 2*x**2)", 1.1, 0.7, repeats=1)
+    >>> [row.method for row in r.rows], r.agree
+    (['fd', 'symbolic', 'forward', 'reverse'], True)
+    >>> r["fd"].evaluations, r["reverse"].evaluations
+    (4, 1)
+    >>> r["fd"].error < 1e-8, r["forward"].error < 1e-15
+    (True, True)
+    """
+    options = {m: dict(o) for m, o in (options or {}).items()}
+    probe = Transform(fn, "grad", "reverse", 0, {})
+    graph = probe.graph(*args)
+    n = len(graph.inputs)
+    wrt = tuple(range(n)) if argnums is None else (
+        (argnums,) if isinstance(argnums, int) else tuple(argnums))
+    wrt = tuple(i % n for i in wrt)
+    reference = _flat(grad(fn, method="reverse", argnums=wrt)(*args))
+    scale = max(float(np.max(np.abs(reference))), np.finfo(float).tiny) if reference.size \
+        else 1.0
+    warnings = []
+    scheme = options.get("fd", {}).get("scheme", "central")
+    kinks = active_kinks(graph, args, scheme)
+    rows = []
+    for method in methods:
+        rows.append(_run(method, fn, args, wrt, options.get(method, {}), reference, scale,
+                         repeats, kinks))
+    if "symbolic" in methods and "reverse" != "symbolic":
+        sym = next(r for r in rows if r.method == "symbolic")
+        if sym.error > EXACT_RTOL:
+            warnings.append(f"reverse mode and symbolic differentiation differ by {sym.error:.1e}"
+                            " (relative): the reference itself is in doubt")
+    point = {name: (np.asarray(a, dtype=float).tolist()) for name, a in
+             zip(graph.input_names, args)}
+    return CompareReport(_label(fn), point, reference.tolist(), rows, kinks, warnings)
+
+
+def _run(method, fn, args, wrt, opts, reference, scale, repeats, kinks):
+    t0 = time.perf_counter()
+    transform = grad(fn, method=method, argnums=wrt, **opts)
+    g = _flat(transform(*args))
+    first = time.perf_counter() - t0
+    steady = _time_calls(transform, args, repeats)
+    cost = transform.cost
+    abs_err = np.abs(g - reference)
+    error = float(np.max(abs_err)) / scale if g.size else 0.0
+    estimate, note = None, ""
+    if method == "fd":
+        from .fd import gradient as fd_gradient
+        est = fd_gradient(fn, *args, argnums=wrt, scheme=opts.get("scheme", "central"),
+                          step=opts.get("step"), levels=opts.get("levels"),
+                          shrink=opts.get("shrink"))
+        est_flat = _flat(est.error)
+        estimate = float(np.max(est_flat)) / scale if est_flat.size else 0.0
+        ok = bool(np.all(abs_err <= 10 * est_flat + 10 * EPS * scale))
+        tolerance = max(10 * estimate, 10 * EPS)
+        if not ok:
+            note = (f"differs from reverse mode by more than 10x its error estimate "
+                    f"({estimate:.1e})" + ("; a kink is active at the point" if kinks else ""))
+    else:
+        tolerance = EXACT_RTOL
+        ok = error <= tolerance
+        if not ok:
+            note = f"differs from reverse mode by {error:.1e} (relative)"
+    swell = getattr(getattr(transform, "_last", None), "swell", None)
+    label = ", ".join(f"{k}={v}" for k, v in opts.items() if k != "scheme")
+    if method == "fd":
+        label = ", ".join(filter(None, [opts.get("scheme", "central"), label]))
+    return MethodRow(method, label, g.tolist(), error, tolerance, bool(ok), cost.evaluations,
+                     int(cost.flops), int(cost.stored_bytes), first, steady, estimate, note,
+                     swell.as_dict() if swell is not None else {})
