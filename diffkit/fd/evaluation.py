@@ -34,8 +34,17 @@ def _reduce(fn):
     return lambda x, axis, keepdims: fn(x, axis=axis, keepdims=keepdims)
 
 
-#: Complex versions of impls that force float64 (np.sum(..., dtype=float)...).
+def _complex_getitem_t(g, index, shape):
+    out = np.zeros(shape, dtype=complex)
+    np.add.at(out, ops.numpy_index(index), g)
+    return out
+
+
+#: Complex versions of impls that force float64 (np.sum(..., dtype=float)...); where
+#: tests the real part of its condition, which the complex step leaves unperturbed.
 COMPLEX_IMPLS = {
+    "where": lambda c, a, b: np.where(np.real(c) != 0, a, b),
+    "getitem_t": _complex_getitem_t,
     "logaddexp": _complex_logaddexp,
     "sum": _reduce(np.sum),
     "mean": _reduce(np.mean),

@@ -145,7 +145,9 @@ def first_derivatives(F, x, columns, scheme, h, f0=None, levels=None, shrink=Non
 def _ridders(F, x, columns, h, levels, shrink):
     """Ridders' method: a Neville tableau of central differences at shrinking steps.
 
-    Returns the tableau entry with the smallest error estimate per component.
+    Returns the tableau entry with the smallest error estimate per component,
+    and that estimate (at least 100 eps of the entry: rounding the tableau
+    cannot see).
     """
     xc = x[columns]
     prev, best, err = None, None, None
@@ -163,7 +165,8 @@ def _ridders(F, x, columns, h, levels, shrink):
             better = errt <= err
             best, err = np.where(better, row[j], best), np.where(better, errt, err)
         prev = row
-    return best, None, err
+    # the tableau sees truncation, not the rounding of the extrapolated values
+    return best, None, np.maximum(err, 100 * EPS * np.abs(best))
 
 
 def error_estimate(F, x, columns, scheme, h, D, f0=None):
