@@ -146,8 +146,8 @@ def _ridders(F, x, columns, h, levels, shrink):
     """Ridders' method: a Neville tableau of central differences at shrinking steps.
 
     Returns the tableau entry with the smallest error estimate per component,
-    and that estimate (at least 100 eps of the entry: rounding the tableau
-    cannot see).
+    and that estimate (at least 100 eps of the largest entry: rounding the
+    tableau cannot see).
     """
     xc = x[columns]
     prev, best, err = None, None, None
@@ -166,7 +166,7 @@ def _ridders(F, x, columns, h, levels, shrink):
             best, err = np.where(better, row[j], best), np.where(better, errt, err)
         prev = row
     # the tableau sees truncation, not the rounding of the extrapolated values
-    return best, None, np.maximum(err, 100 * EPS * np.abs(best))
+    return best, None, np.maximum(err, 100 * EPS * np.max(np.abs(best), axis=0, initial=0.0))
 
 
 def error_estimate(F, x, columns, scheme, h, D, f0=None):
