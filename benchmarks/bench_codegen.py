@@ -129,13 +129,14 @@ def fresh_processes(n):
 
 
 def median_runs_argv(code, n, *argv):
+    import json
     import statistics
     import subprocess
-    import json
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     runs = []
     for _ in range(n):
         out = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True,
-                             text=True, check=True).stdout
+                             text=True, check=True, env=env).stdout
         runs.append(json.loads(out.strip().splitlines()[-1]))
     return {k: statistics.median(r[k] for r in runs) for k in runs[0]}
 

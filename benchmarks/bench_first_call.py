@@ -11,7 +11,8 @@ Python process that times its own phases with time.perf_counter:
 * total: from before ``import diffkit`` to the first gradient in hand.
 
 The same is done for jax (import, then the first jit-compiled gradient),
-torch and autograd.  In full mode one extra run uses an empty cache
+torch and autograd.  The children run without PYTHONDONTWRITEBYTECODE (set
+in some sandboxes), so imports read .pyc files as on a user's machine.  In full mode one extra run uses an empty cache
 directory: the one-off compilation of diffkit's interpreter.
 """
 import json
@@ -73,8 +74,10 @@ PHASES = ("import", "kernels", "trace+lower", "first call", "total", "second cal
 
 def fresh(code, env=None):
     """Run ``code`` in a new interpreter; returns its JSON dict of phase times."""
+    env = {**os.environ, **(env or {})}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          env={**os.environ, **(env or {})}, timeout=600)
+                          env=env, timeout=600)
     if proc.returncode != 0:
         raise RuntimeError(proc.stderr.strip().splitlines()[-1] if proc.stderr else "failed")
     return json.loads(proc.stdout.strip().splitlines()[-1])
