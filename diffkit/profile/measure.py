@@ -117,6 +117,10 @@ class Measurement:
         Steady-state seconds per call (None when timing was off).
     loops, repeats : int
         Calls per timed batch and number of batches.
+    options : dict
+        The backend options used.
+    swell : dict
+        The symbolic backend's expression-swell record (empty for others).
     """
 
     method: str
@@ -134,6 +138,7 @@ class Measurement:
     loops: int = 0
     repeats: int = 0
     options: dict = field(default_factory=dict)
+    swell: dict = field(default_factory=dict)
 
     def as_row(self):
         """A flat dict: the cost fields (ops as a dict), graph size, memory and times."""
@@ -143,6 +148,7 @@ class Measurement:
         row.update({p: getattr(self, p) for p in PHASES})
         row.update(best_s=self.best_s, median_s=self.median_s, loops=self.loops,
                    repeats=self.repeats)
+        row.update({f"swell_{k}": v for k, v in self.swell.items()})
         return row
 
 
@@ -201,6 +207,8 @@ def measure(fn, *args, method="reverse", request="grad", argnums=0, timing=True,
     loops = 0
     if timing:
         best, median, loops = autorange(lambda: compiled(*args), repeats, min_time)
+    swell = getattr(compiled, "swell", None)
     return Measurement(method, request, compiled.cost, graph.num_nodes, graph.num_edges, peak,
                        trace_s, lower_s, kernels_s, first_call_s, best, median, loops,
-                       repeats if timing else 0, dict(options or {}))
+                       repeats if timing else 0, dict(options or {}),
+                       swell.as_dict() if swell is not None else {})

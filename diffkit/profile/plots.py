@@ -21,6 +21,10 @@ LABELS = {
     "lower_s": "lowering and compiling (s)",
 }
 
+#: Axis labels of the size parameters.
+PARAMETERS = {"d": "input dimension d", "w": "width w", "L": "depth L (layers)",
+              "V": "graph nodes V", "n": "compositions n", "E": "graph edges E"}
+
 #: One colour per method, the same in every figure.
 COLORS = {"f": "black", "fd": "tab:orange", "forward": "tab:blue", "reverse": "tab:green",
           "symbolic": "tab:purple", "naive": "tab:red", "backprop": "tab:green",
@@ -67,7 +71,8 @@ def loglog(ax, series, fits=None, xlabel="size", ylabel="", title=""):
         fit = fits.get(method)
         if fit is not None and np.isfinite(fit.exponent):
             ax.plot(x, y, "o", color=c, ms=4)
-            xs = np.geomspace(x.min(), x.max(), 50)
+            xs = np.geomspace(fit.lo, fit.hi, 50) if not fit.growth else \
+                np.linspace(fit.lo, fit.hi, 50)
             ax.plot(xs, fit(xs), style, color=c, lw=1.2, label=f"{method}: {fit.label()}")
         else:
             ax.plot(x, y, "o" + style, color=c, ms=4, label=method)

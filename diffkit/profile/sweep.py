@@ -9,6 +9,7 @@ import io
 import json
 import os
 
+from ..errors import DiffkitError
 from ..progress import ProgressLine
 from .fit import fit_exponent
 from .measure import measure as measure_one
@@ -68,22 +69,29 @@ class SweepResult:
         """Method labels in first-seen order."""
         return list(dict.fromkeys(r["method"] for r in self.rows))
 
-    def series(self, quantity):
-        """``{method: (sizes, values)}``; for ``"flops"`` also ``"f"``, the function itself."""
+    def series(self, quantity, min_size=None):
+        """``{method: (sizes, values)}``; for ``"flops"`` also ``"f"``, the function itself.
+
+        Sizes below ``min_size`` are left out.
+        """
         out = {}
+        lo = -float("inf") if min_size is None else min_size
         if quantity == "flops" and self.rows:
             first = {}
-            for r in self.rows:
-                first.setdefault(r["size"], r["function_flops"])
+            for r in sorted(self.rows, key=lambda r: r["size"]):
+                if r["size"] >= lo:
+                    first.setdefault(r["size"], r["function_flops"])
             out["f"] = (list(first), list(first.values()))
         for m in self.methods():
-            rows = sorted((r for r in self.rows if r["method"] == m and
+            rows = sorted((r for r in self.rows if r["method"] == m and r["size"] >= lo and
                            r.get(quantity) is not None), key=lambda r: r["size"])
             out[m] = ([r["size"] for r in rows], [r[quantity] for r in rows])
         return out
 
-    def fit(self, quantities=None):
+    def fit(self, quantities=None, min_size=None):
         """Log-log exponents per method and quantity: ``{(method, quantity): Fit}``.
+
+        ``min_size`` fits the asymptotic regime only (sizes from it up).
 
         Examples
         --------
@@ -99,17 +107,20 @@ class SweepResult:
         quantities = DEFAULT_QUANTITIES[self.measure] if quantities is None else quantities
         fits = {}
         for q in ([quantities] if isinstance(quantities, str) else quantities):
-            for m, (x, y) in self.series(q).items():
+            for m, (x, y) in self.series(q, min_size).items():
                 fits[(m, q)] = fit_exponent(x, y, m, q)
         return fits
 
-    def plot(self, quantity="flops", path=None, ax=None, title=None):
-        """Log-log plot of ``quantity`` against size with the fitted lines; returns the Figure."""
-        from .plots import LABELS, figure, loglog, save
+    def plot(self, quantity="flops", path=None, ax=None, title=None, min_size=None):
+        """Log-log plot of ``quantity`` against size with the fitted lines; returns the Figure.
+
+        The lines are fitted (and drawn) from ``min_size`` up.
+        """
+        from .plots import LABELS, PARAMETERS, figure, loglog, save
         fig, ax = figure() if ax is None else (ax.figure, ax)
         series = self.series(quantity)
-        fits = {m: f for (m, q), f in self.fit([quantity]).items()}
-        loglog(ax, series, fits, xlabel=self.parameter, ylabel=LABELS.get(quantity, quantity),
+        fits = {m: f for (m, q), f in self.fit([quantity], min_size).items()}
+        loglog(ax, series, fits, xlabel=PARAMETERS.get(self.parameter, self.parameter), ylabel=LABELS.get(quantity, quantity),
                title=title or f"{self.request} of {self.family}: {quantity} against "
                               f"{self.parameter}")
         if path:
@@ -165,7 +176,7 @@ def _load_rows(path, family, request):
 
 
 def sweep(family, sizes, methods=("fd", "forward", "reverse"), measure="ops", request="grad",
-          path=None, progress=None, repeats=5, min_time=0.02):
+          path=None, progress=None, repeats=5, min_time=0.02, max_size=None):
     """Measure ``family`` at each size with each method.
 
     Parameters
@@ -188,6 +199,9 @@ def sweep(family, sizes, methods=("fd", "forward", "reverse"), measure="ops", re
         Progress line on stderr (default: only on a terminal).
     repeats, min_time
         Steady-state timing (see :func:`~diffkit.profile.measure.autorange`).
+    max_size : dict, optional
+        Method label -> largest size to measure it at (for methods that get
+        slow, such as symbolic differentiation).
 
     Returns
     -------
@@ -212,16 +226,23 @@ def sweep(family, sizes, methods=("fd", "forward", "reverse"), measure="ops", re
     result = SweepResult(family.name, family.parameter, request, measure,
                          _load_rows(path, family.name, request), notes)
     done = {(r["size"], r["method"]) for r in result.rows}
-    todo = [(int(n), s) for n in sizes for s in specs if (int(n), s[0]) not in done]
+    limit = max_size or {}
+    todo = [(int(n), s) for n in sizes for s in specs
+            if (int(n), s[0]) not in done and int(n) <= limit.get(s[0], int(n))]
     sink = open(path, "a") if path else None
     try:
         with ProgressLine(f"sweep {family.name}", total=len(todo), enabled=progress) as bar:
             for k, (n, (label, backend, options)) in enumerate(todo):
                 bar.update(k, **{family.parameter: n, "method": label})
                 case = family(n)
-                m = measure_one(case.fn, *case.args, method=backend, request=request,
-                                argnums=case.argnums, timing=measure != "ops",
-                                repeats=repeats, min_time=min_time, options=options)
+                try:
+                    m = measure_one(case.fn, *case.args, method=backend, request=request,
+                                    argnums=case.argnums, timing=measure != "ops",
+                                    repeats=repeats, min_time=min_time, options=options)
+                except DiffkitError as err:  # e.g. symbolic over its size or time limit
+                    first = (str(err).splitlines() or [type(err).__name__])[0]
+                    result.notes.append(f"{label} at {family.parameter}={n} skipped: {first}")
+                    continue
                 row = {"family": family.name, "parameter": family.parameter, "size": n,
                        **m.as_row(), "method": label, "backend": backend}
                 result.rows.append(row)
