@@ -11,6 +11,7 @@ import numpy as np
 
 from . import backends
 from .graph import Graph, parse, trace
+from .graph.evaluate import check_args
 from .graph.parsing import input_names
 from .graph.passes import simplify
 
@@ -52,6 +53,7 @@ class Transform:
         """The simplified graph this transform differentiates at ``args``' shapes."""
         if isinstance(self.fn, Graph):
             graph = self.fn
+            check_args(graph, args)  # a graph has fixed shapes: say which argument differs
         elif isinstance(self.fn, str):
             names = input_names(self.fn)
             graph = parse(self.fn, shapes=dict(zip(names, (np.shape(a) for a in args))))

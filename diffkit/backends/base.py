@@ -9,7 +9,8 @@ callable takes the graph's arguments and has a ``cost`` attribute (a
 import numpy as np
 
 from .. import ops
-from ..errors import DiffkitError, ShapeError
+from ..errors import DiffkitError
+from ..graph.evaluate import check_values
 
 REQUESTS = ("grad", "value_and_grad", "jacobian", "hessian", "hvp")
 _BACKENDS = {}
@@ -57,32 +58,14 @@ class Packing:
 
         Fresh per call, so concurrent calls from several threads never share it.
         """
-        if len(args) != len(self.shapes):
-            self.check(args)
         io = np.empty(self.n + n_out)
-        if self.scalar_only:
-            try:
-                for i, a in enumerate(args):
-                    io[i] = a
-            except (TypeError, ValueError):
-                self.check(args)
-                raise
-            return io
-        for i, (name, shape, a) in enumerate(zip(self.names, self.shapes, args)):
-            arr = np.asarray(a, dtype=float)
-            if arr.shape != shape:
-                raise ShapeError(f"argument {name!r} has shape {arr.shape}, expected {shape}")
+        for i, arr in enumerate(check_values(self.names, self.shapes, args)):
             io[self.offsets[i]:self.offsets[i + 1]] = arr.ravel()
         return io
 
     def check(self, args):
-        """Raise the clear error for arguments that do not fit (fast paths call it on failure)."""
-        if len(args) != len(self.shapes):
-            raise TypeError(f"expected {len(self.shapes)} argument(s) "
-                            f"({', '.join(self.names)}), got {len(args)}")
-        for name, shape, a in zip(self.names, self.shapes, args):
-            if np.shape(a) != shape:
-                raise ShapeError(f"argument {name!r} has shape {np.shape(a)}, expected {shape}")
+        """Raise the error that explains why ``args`` do not fit the inputs."""
+        check_values(self.names, self.shapes, args)
 
     def pack(self, args):
         """The packed argument vector alone."""

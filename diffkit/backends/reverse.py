@@ -40,39 +40,29 @@ def jacobian_blocks(flat, packing, wrt, out_shape):
 class Reverse(SecondOrder, Backend):
     """Reverse-mode automatic differentiation (backpropagation)."""
 
-    def compile_value_and_grad(self, graph, wrt):
+    def _gradient(self, graph, wrt, with_value):
         scalar_output(graph, "a gradient")
         program, kern = compile_program(adjoint_graph(graph, wrt))
         packing = Packing(graph, wrt)
-        values, ints, consts, n_out = kern.values, program.ints, program.consts, \
-            program.n_outputs
-        split, make_io, n_in = packing.split, packing.io, packing.n
-
-        def value_and_grad(*args):
-            io = make_io(args, n_out)
-            values(ints, consts, io)
-            return io[n_in], split(io[n_in + 1:], wrt)
-
+        values, ints, consts = kern.values, program.ints, program.consts
+        n_in, n_out = packing.n, program.n_outputs
         if packing.scalar_only:
-            # Scalars in, scalars out: one copy in, one list out, no per-argument Python.
-            n_io = n_in + n_out
-
-            def value_and_grad(*args):  # noqa: F811
-                io = np.empty(n_io)
-                if len(args) != n_in:  # numpy would broadcast one scalar to all inputs
-                    packing.check(args)
-                try:
-                    io[:n_in] = args
-                except (TypeError, ValueError):
-                    packing.check(args)
-                    raise
+            call = _scalar_call(values, ints, consts, packing, n_out, with_value)
+        else:
+            def call(*args):
+                io = packing.io(args, n_out)
                 values(ints, consts, io)
-                out = io[n_in:].tolist()
-                return out[0], tuple(out[1:])
+                grads = packing.split(io[n_in + 1:], wrt)
+                return (io[n_in], grads) if with_value else grads
+        call.cost = Cost("reverse", program.flops, graph.flops(), 1, 0,
+                         program.workspace_bytes, program.op_counts)
+        return call
 
-        value_and_grad.cost = Cost("reverse", program.flops, graph.flops(), 1, 0,
-                                   program.workspace_bytes, program.op_counts)
-        return value_and_grad
+    def compile_value_and_grad(self, graph, wrt):
+        return self._gradient(graph, wrt, True)
+
+    def compile_grad(self, graph, wrt):
+        return self._gradient(graph, wrt, False)
 
     def compile_jacobian(self, graph, wrt):
         single_output(graph)
@@ -98,3 +88,30 @@ class Reverse(SecondOrder, Backend):
                              program.workspace_bytes, {k: m * v for k, v in
                                                        program.op_counts.items()})
         return jacobian
+
+
+def _scalar_call(values, ints, consts, packing, n_out, with_value):
+    """Scalars in, scalars out: the per-call Python is a few list operations.
+
+    The small-problem hot path: numpy slicing and per-argument helpers would
+    cost more than the kernel itself.
+    """
+    n_in = packing.n
+    n_io = n_in + n_out
+
+    def call(*args):
+        io = np.empty(n_io)
+        try:
+            if len(args) != n_in:
+                raise TypeError
+            for i, a in enumerate(args):
+                io[i] = a
+        except (TypeError, ValueError):
+            packing.check(args)  # raises the error that names the argument
+            raise
+        values(ints, consts, io)
+        out = io.tolist()
+        grads = tuple(out[n_in + 1:])
+        return (out[n_in], grads) if with_value else grads
+
+    return call

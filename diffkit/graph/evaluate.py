@@ -11,12 +11,16 @@ from ..errors import ArgumentError, ShapeError
 
 def check_args(graph, args):
     """Convert ``args`` to float64 arrays of the input shapes, or raise a clear error."""
-    if len(args) != len(graph.inputs):
-        raise ArgumentError(f"the graph takes {len(graph.inputs)} input(s) "
-                            f"({', '.join(graph.input_names)}), got {len(args)}; pass one "
-                            "value per input, in that order")
+    return check_values(graph.input_names, graph.input_shapes, args)
+
+
+def check_values(names, shapes, args):
+    """``check_args`` for inputs given by their names and shapes."""
+    if len(args) != len(names):
+        raise ArgumentError(f"the graph takes {len(names)} input(s) ({', '.join(names)}), "
+                            f"got {len(args)}; pass one value per input, in that order")
     arrays = []
-    for name, shape, value in zip(graph.input_names, graph.input_shapes, args):
+    for name, shape, value in zip(names, shapes, args):
         arr = np.asarray(value)
         if arr.dtype.kind not in "biuf":  # np.asarray(None, dtype=float) would be nan
             raise ArgumentError(f"input {name!r} must be real numbers (a float or an array "

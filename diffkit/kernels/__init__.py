@@ -14,8 +14,13 @@ from .validate import validate
 
 
 def values(program, x):
-    """Packed outputs of ``program`` at packed inputs ``x`` (float64 vector)."""
+    """Packed outputs of ``program`` at packed inputs ``x`` (float64 vector).
+
+    Validates the program first; the backends validate once at compile time
+    and call the compiled kernels directly.
+    """
     from .build import kernels
+    validate(program.ints, program.consts)
     io = np.empty(x.size + program.n_outputs)
     io[:x.size] = x
     kernels().values(program.ints, program.consts, io)
@@ -23,8 +28,9 @@ def values(program, x):
 
 
 def tangents(program, x, tx):
-    """(packed outputs, (K, n_out) tangents) for a (K, n_inputs) block ``tx``."""
+    """(packed outputs, (K, n_out) tangents) for a (K, n_inputs) block ``tx``; validates first."""
     from .build import kernels
+    validate(program.ints, program.consts)
     tx = np.ascontiguousarray(tx, dtype=float)
     io = np.empty(x.size + program.n_outputs)
     io[:x.size] = x

@@ -150,18 +150,18 @@ def test_wrong_number_of_arguments_is_a_clear_error(method):
     with pytest.raises(TypeError, match="y"):
         diffkit.grad(f, method=method)(X)     # the function itself says what is missing
     graph = diffkit.trace(f, X, Y)
-    with pytest.raises(TypeError, match=r"expected 2 argument\(s\) \(x, y\), got 1"):
+    with pytest.raises(TypeError, match=r"takes 2 input\(s\) \(x, y\), got 1"):
         diffkit.grad(graph, method=method)(X)
-    with pytest.raises(TypeError, match=r"expected 2 argument\(s\) \(x, y\), got 3"):
+    with pytest.raises(TypeError, match=r"takes 2 input\(s\) \(x, y\), got 3"):
         diffkit.grad(graph, method=method)(X, Y, Y)
 
 
 @pytest.mark.parametrize("method", METHODS)
 def test_wrong_argument_shapes_for_a_graph_are_a_clear_error(method):
     graph = diffkit.trace(f, X, Y)
-    with pytest.raises(ShapeError, match=r"'x' has shape \(4,\), expected \(3,\)"):
+    with pytest.raises(ShapeError, match=r"'x' has shape \(4,\) but the graph was built for shape \(3,\)"):
         diffkit.grad(graph, method=method)(np.ones(4), Y)
-    with pytest.raises(ShapeError, match=r"'y' has shape \(2,\), expected \(\)"):
+    with pytest.raises(ShapeError, match=r"'y' has shape \(2,\) but the graph was built for shape \(\)"):
         diffkit.grad(graph, method=method)(X, np.ones(2))
 
 
@@ -171,13 +171,13 @@ def test_scalar_graphs_check_their_arguments_too(method):
     graph = diffkit.parse("sin(x) * y")
     df = diffkit.grad(graph, method=method)
     assert_close(df(1.0, 2.0), np.cos(1.0) * 2.0, AD_RTOL)
-    with pytest.raises(TypeError, match=r"expected 2 argument\(s\) \(x, y\), got 1"):
+    with pytest.raises(TypeError, match=r"takes 2 input\(s\) \(x, y\), got 1"):
         df(1.0)
-    with pytest.raises(TypeError, match=r"expected 2 argument\(s\) \(x, y\), got 3"):
+    with pytest.raises(TypeError, match=r"takes 2 input\(s\) \(x, y\), got 3"):
         df(1.0, 2.0, 3.0)
-    with pytest.raises(ShapeError, match=r"'x' has shape \(2,\), expected \(\)"):
+    with pytest.raises(ShapeError, match=r"'x' has shape \(2,\) but the graph was built for shape \(\)"):
         df(np.ones(2), 1.0)
-    with pytest.raises(ShapeError, match=r"'y' has shape \(2,\), expected \(\)"):
+    with pytest.raises(ShapeError, match=r"'y' has shape \(2,\) but the graph was built for shape \(\)"):
         df(1.0, np.ones(2))
 
 
