@@ -94,7 +94,7 @@ def fit_exponent(sizes, values, method="", quantity="", growth=False):
 
 def _fmt(v):
     v = float(v)
-    if v == int(v) and abs(v) < 1e6:
+    if np.isfinite(v) and v == int(v) and abs(v) < 1e6:
         return str(int(v))
     return f"{v:.3g}" if abs(v) >= 1e3 or abs(v) < 1e-2 else f"{v:.2f}"
 
@@ -135,7 +135,7 @@ class Comparison:
     @property
     def agrees(self):
         """True/False, or None when there is nothing to agree with."""
-        if self.predicted is None or not np.isfinite(self.measured):
+        if self.predicted is None or not np.isfinite(float(self.measured)):
             return None
         slack = self.tol + 2 * (self.stderr if np.isfinite(self.stderr) else 0.0)
         if self.relation == "≤":
@@ -146,7 +146,7 @@ class Comparison:
         """Table cells as text."""
         fmt = _fmt if self.digits is None else (
             lambda v: f"{round(float(v), self.digits) + 0.0:.{self.digits}f}")
-        measured = fmt(self.measured) if np.isfinite(self.measured) else "–"
+        measured = fmt(self.measured) if np.isfinite(float(self.measured)) else "–"
         if np.isfinite(self.stderr) and self.stderr > 0:
             measured += f" ± {self.stderr:.2f}"
         predicted = "–" if self.predicted is None else (

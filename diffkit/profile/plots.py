@@ -31,6 +31,10 @@ COLORS = {"f": "black", "fd": "tab:orange", "forward": "tab:blue", "reverse": "t
           "optimal": "tab:purple"}
 
 
+#: Line styles that keep coinciding lines visible.
+STYLES = {"f": "--", "optimal": ":", "symbolic": "-."}
+
+
 def figure(width=6.4, height=4.4):
     """A new (Figure, Axes) pair."""
     from matplotlib.figure import Figure
@@ -67,17 +71,23 @@ def loglog(ax, series, fits=None, xlabel="size", ylabel="", title=""):
     for i, (method, (x, y)) in enumerate(series.items()):
         c = color(method, i)
         x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-        style = "--" if method == "f" else "-"
+        style = STYLES.get(method, "-")
         fit = fits.get(method)
         if fit is not None and np.isfinite(fit.exponent):
             ax.plot(x, y, "o", color=c, ms=4)
             xs = np.geomspace(fit.lo, fit.hi, 50) if not fit.growth else \
                 np.linspace(fit.lo, fit.hi, 50)
-            ax.plot(xs, fit(xs), style, color=c, lw=1.2, label=f"{method}: {fit.label()}")
+            ax.plot(xs, fit(xs), style, color=c, lw=1.2 if style == "-" else 2.0,
+                    label=f"{method}: {fit.label()}")
         else:
             ax.plot(x, y, "o" + style, color=c, ms=4, label=method)
     ax.set_xscale("log")
     ax.set_yscale("log")
+    sizes = sorted({float(v) for x, _ in series.values() for v in x})
+    if 1 < len(sizes) <= 12:  # label the sizes themselves, in plain numbers
+        from matplotlib.ticker import NullFormatter
+        ax.set_xticks(sizes, [f"{v:g}" for v in sizes])
+        ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title)

@@ -76,7 +76,7 @@ class SweepResult:
         """
         out = {}
         lo = -float("inf") if min_size is None else min_size
-        if quantity == "flops" and self.rows:
+        if quantity == "flops" and self.rows and all("function_flops" in r for r in self.rows):
             first = {}
             for r in sorted(self.rows, key=lambda r: r["size"]):
                 if r["size"] >= lo:

@@ -1,5 +1,5 @@
 """The lecture experiments: each returns a prediction-versus-measurement table and plots."""
 from .base import EXPERIMENTS, ExperimentResult, run
-from . import gradient_cost  # noqa: F401  (registers gradient-cost and mlp-cost)
+from . import chains, gradient_cost  # noqa: F401  (each module registers its experiments)
 
 __all__ = ["EXPERIMENTS", "ExperimentResult", "run"]
