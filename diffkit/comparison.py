@@ -124,8 +124,8 @@ def compare(fn, *args, methods=METHODS, argnums=None, options=None, repeats=5):
 
     Examples
     --------
-    >>> import diffkit
-    >>> r = diffkit.comparison.compare("sin(exp(x*y) + 2*x**2)", 1.1, 0.7, repeats=1)
+    >>> from diffkit.comparison import compare
+    >>> r = compare("sin(exp(x*y) + 2*x**2)", 1.1, 0.7, repeats=1)
     >>> [row.method for row in r.rows], r.agree
     (['fd', 'symbolic', 'forward', 'reverse'], True)
     >>> r["fd"].evaluations, r["reverse"].evaluations

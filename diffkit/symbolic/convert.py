@@ -50,8 +50,11 @@ def _as_number(e):
 
 
 def _as_condition(e):
-    if isinstance(e, sp.logic.boolalg.Boolean):
-        return e
+    """A float used as a condition (np.where(x, ...)): true where nonzero.
+
+    Called for float operands only: SymPy Symbols are Booleans too, so their
+    type cannot tell.
+    """
     return sp.Ne(e, 0)
 
 
