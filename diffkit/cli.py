@@ -86,11 +86,11 @@ def cmd_compare(args):
     from .comparison import compare
     from .graph import parse
     expression = args.expression or LECTURE_EXPRESSION
+    names = parse(expression).input_names
     at = args.at if args.at is not None else (LECTURE_POINT if not args.expression else None)
     if at is None:
         raise ValueError("give the point with --at, e.g. --at x=1.1,y=0.7")
     point = parse_point(at)
-    names = parse(expression).input_names
     missing = [n for n in names if n not in point]
     extra = [n for n in point if n not in names]
     if missing or extra:

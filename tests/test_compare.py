@@ -1,0 +1,115 @@
+"""diffkit.comparison.compare: report contents, agreement flags, kinks, CSV and JSON."""
+import csv
+import io
+import json
+
+import numpy as np
+import pytest
+
+import diffkit
+from diffkit.comparison import active_kinks, compare
+
+LECTURE = "sin(exp(x*y) + 2*x**2)"
+# d/dx = cos(u) (y e^{xy} + 4x), d/dy = cos(u) x e^{xy}, u = e^{xy} + 2x^2 (by hand)
+U = np.exp(1.1 * 0.7) + 2 * 1.1 ** 2
+EXACT = [np.cos(U) * (0.7 * np.exp(0.77) + 4.4), np.cos(U) * 1.1 * np.exp(0.77)]
+
+
+@pytest.fixture(scope="module")
+def report():
+    return compare(LECTURE, 1.1, 0.7, repeats=2)
+
+
+def test_rows_gradients_and_errors(report):
+    assert [r.method for r in report.rows] == ["fd", "symbolic", "forward", "reverse"]
+    assert np.allclose(report.reference, EXACT, rtol=1e-14)
+    for r in report.rows:
+        assert len(r.gradient) == 2 and r.agrees
+    # error orders: central differences ~1e-10, the exact methods a few ulps
+    assert 1e-13 < report["fd"].error < 1e-8
+    for m in ("symbolic", "forward"):
+        assert report[m].error < 1e-15
+    assert report["reverse"].error == 0.0
+    assert report.agree and report.kinks == [] and report.warnings == []
+
+
+def test_costs_and_times(report):
+    fd, rev = report["fd"], report["reverse"]
+    assert fd.evaluations == 4 and fd.options == "central"  # 2d, d = 2
+    assert fd.flops == 4 * diffkit.parse(LECTURE).flops()
+    assert rev.evaluations == 1 and rev.stored_bytes > 0
+    assert report["symbolic"].swell["derivative_ops"] > report["symbolic"].swell["function_ops"]
+    for r in report.rows:
+        assert 0 < r.steady_seconds <= r.first_call_seconds
+
+
+def test_fd_error_estimate_and_tolerance(report):
+    fd = report["fd"]
+    assert fd.error_estimate is not None
+    assert fd.error <= 10 * fd.error_estimate + 1e-15
+    assert fd.tolerance == pytest.approx(10 * fd.error_estimate)
+
+
+def test_table_text(report):
+    text = str(report)
+    lines = text.splitlines()
+    assert lines[0] == f"{LECTURE} at x=1.1, y=0.7"
+    header = lines[2]
+    for col in ("method", "gradient", "rel. error", "agrees", "evals", "first call", "steady"):
+        assert col in header
+    assert lines[3].startswith("fd (central)")
+    assert "-0.78174748" in lines[4] and "yes" in lines[4]
+
+
+def test_to_dicts_and_json_round_trip(report):
+    dicts = report.to_dicts()
+    assert [d["method"] for d in dicts] == ["fd", "symbolic", "forward", "reverse"]
+    back = json.loads(report.to_json())
+    assert back["methods"] == dicts  # floats survive JSON exactly
+    assert back["point"] == {"x": 1.1, "y": 0.7} and back["agree"] is True
+    assert back["reference"] == report.reference
+
+
+def test_csv_round_trip(report, tmp_path):
+    text = report.to_csv(tmp_path / "r.csv")
+    assert (tmp_path / "r.csv").read_text() == text
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [r["method"] for r in rows] == ["fd", "symbolic", "forward", "reverse"]
+    for row, d in zip(rows, report.to_dicts()):
+        assert [float(v) for v in row["gradient"].split(";")] == d["gradient"]
+        assert float(row["error"]) == d["error"]
+        assert int(row["evaluations"]) == d["evaluations"]
+        assert row["agrees"] == str(d["agrees"])
+
+
+def test_methods_options_and_argnums():
+    r = compare(lambda x, y: np.sum(x * np.exp(y)), np.ones(3), np.zeros(3),
+                methods=("fd", "reverse"), argnums=1, options={"fd": {"scheme": "complex"}},
+                repeats=1)
+    assert [row.method for row in r.rows] == ["fd", "reverse"]
+    assert r["fd"].options == "complex" and r["fd"].evaluations == 3
+    assert r["fd"].error < 1e-15 and r.reference == [1.0, 1.0, 1.0]
+
+
+def test_disagreement_is_flagged_at_a_kink():
+    r = compare(lambda x: np.sum(np.abs(x)) + np.max(x), np.array([0.0, 1.0, 1.0]),
+                options={"fd": {"scheme": "forward"}}, repeats=1)
+    assert not r["fd"].agrees and not r.agree
+    assert r["fd"].gradient == pytest.approx([1.0, 2.0, 2.0], abs=1e-6)  # right slopes
+    assert r["reverse"].gradient == [0.0, 1.5, 1.5]
+    assert {k.op for k in r.kinks} == {"abs", "max"}
+    assert all("right" in k.fd for k in r.kinks)
+    assert "NO" in str(r)
+
+
+def test_active_kinks_only_where_tied():
+    g = diffkit.trace(lambda x: np.sum(np.maximum(x, 0.5)) + np.linalg.norm(x), np.ones(2))
+    assert active_kinks(g, [np.array([1.0, 2.0])]) == []
+    ops_at = [k.op for k in active_kinks(g, [np.array([0.5, 2.0])])]
+    assert ops_at == ["maximum"]
+    assert [k.op for k in active_kinks(g, [np.zeros(2)])] == ["norm"]
+
+
+def test_unknown_method_raises():
+    with pytest.raises(diffkit.DiffkitError, match="unknown method"):
+        compare("x * y", 1.0, 2.0, methods=("fd", "magic"))
