@@ -113,7 +113,8 @@ class Comparison:
     measured, stderr : float
     tol : float
         Agreement means ``|measured - predicted| <= tol + 2 stderr`` (relation
-        ``"≈"``) or ``measured <= predicted + tol + 2 stderr`` (relation ``"≤"``).
+        ``"≈"``), ``measured <= predicted + tol + 2 stderr`` (``"≤"``) or
+        ``measured >= predicted - tol - 2 stderr`` (``"≥"``).
     relation : str
     note : str
     digits : int or None
@@ -140,6 +141,8 @@ class Comparison:
         slack = self.tol + 2 * (self.stderr if np.isfinite(self.stderr) else 0.0)
         if self.relation == "≤":
             return bool(self.measured <= self.predicted + slack)
+        if self.relation == "≥":
+            return bool(self.measured >= self.predicted - slack)
         return bool(abs(self.measured - self.predicted) <= slack)
 
     def cells(self):
@@ -150,7 +153,7 @@ class Comparison:
         if np.isfinite(self.stderr) and self.stderr > 0:
             measured += f" ± {self.stderr:.2f}"
         predicted = "–" if self.predicted is None else (
-            ("≤ " if self.relation == "≤" else "") + _fmt(self.predicted))
+            ("" if self.relation == "≈" else self.relation + " ") + _fmt(self.predicted))
         verdict = {True: "yes", False: "**no**", None: "–"}[self.agrees]
         return [self.case, self.method, self.quantity, predicted, measured, verdict, self.note]
 
