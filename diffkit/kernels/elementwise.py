@@ -59,15 +59,17 @@ SCALAR = {
                                                 "1.0 if a > c else 0.0")),
 }
 
+_SCALAR_LOADS = ("a = v[oa]", "b = v[ob]", "c = v[oc]")
+_ARRAY_LOADS = ("a = A[i]", "b = B[i]", "c = C[i]")
 _LOADS = ("a = v[oa + i * sa]", "b = v[ob + i * sb]", "c = v[oc + i * sc]")
 
 
-def _branches(body):
+def _branches(body, indent="    "):
     """``if f == 0: ... elif f == 1: ...`` over the table, ``body(name, entry)`` lines each."""
     lines = []
     for code, (name, entry) in enumerate(SCALAR.items()):
-        lines.append(f"    {'if' if code == 0 else 'elif'} f == {code}:  # {name}")
-        lines.extend("        " + line for line in body(name, entry))
+        lines.append(f"{indent}{'if' if code == 0 else 'elif'} f == {code}:  # {name}")
+        lines.extend(indent + "    " + line for line in body(name, entry))
     return lines
 
 
@@ -77,17 +79,29 @@ def _arity(name):
 
 
 def generate():
-    """Source of ``elementwise_values`` and ``elementwise_partials``."""
-    def values(name, entry):
-        loads = "; ".join(_LOADS[:_arity(name)])
-        return ["for i in range(n):", f"    {loads}", f"    v[out + i] = {entry[0]}"]
+    """Source of ``elementwise_values`` and ``elementwise_partials``.
+
+    Values have two forms: one element (the scalar programs of small
+    problems), and contiguous runs in which every operand has the result's
+    size (lowering materializes broadcasts), a loop LLVM can vectorize.
+    """
+    def scalar(name, entry):
+        return ["; ".join(_SCALAR_LOADS[:_arity(name)]), f"v[out] = {entry[0]}"]
+
+    def array(name, entry):
+        loads = "; ".join(_ARRAY_LOADS[:_arity(name)])
+        return ["for i in range(n):", f"    {loads}", f"    O[i] = {entry[0]}"]
 
     def partials(name, entry):
         loads = "; ".join(_LOADS[:_arity(name)])
         sets = [f"    P[{k}, i] = {expr}" for k, expr in enumerate(entry[1])]
         return ["for i in range(n):", f"    {loads}; y = v[out + i]"] + sets if sets else ["pass"]
 
-    head = "def elementwise_{}(f, v, out, n, oa, sa, ob, sb, oc, sc{}):"
-    src = [head.format("values", "")] + _branches(values)
-    src += ["", "", head.format("partials", ", P")] + _branches(partials)
+    src = ["def elementwise_values(f, v, out, n, oa, ob, oc):",
+           "    if n == 1:"] + _branches(scalar, "        ") + [
+           "    else:",
+           "        A = v[oa:oa + n]; B = v[ob:ob + n]; C = v[oc:oc + n]; O = v[out:out + n]"]
+    src += _branches(array, "        ")
+    src += ["", "", "def elementwise_partials(f, v, out, n, oa, sa, ob, sb, oc, sc, P):"]
+    src += _branches(partials)
     return "\n".join(src) + "\n"

@@ -37,11 +37,10 @@ def _operand(ints, r, q):
 
 
 def _elementwise_values(ints, v, r):
-    oa, sa = _operand(ints, r, 0)
-    ob, sb = _operand(ints, r, 1)
-    oc, sc = _operand(ints, r, 2)
-    elementwise_values(ints[r + 1], v, ints[r + 2], ints[r + 3],  # noqa: F821
-                       oa, sa, ob, sb, oc, sc)
+    oa, _ = _operand(ints, r, 0)
+    ob, _ = _operand(ints, r, 1)
+    oc, _ = _operand(ints, r, 2)
+    elementwise_values(ints[r + 1], v, ints[r + 2], ints[r + 3], oa, ob, oc)  # noqa: F821
 
 
 def _elementwise_partials(ints, v, r, P):

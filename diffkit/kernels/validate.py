@@ -57,7 +57,8 @@ def validate(ints, consts):
         if kind == K_ELEM:
             _require(0 <= sub < len(SCALAR) and arity == _arities()[sub],
                      "unknown elementwise op or wrong arity")
-            _require(all(size in (1, n) for _, size in operands), "operand size mismatch")
+            # one element, or every operand at the result's size (the array loop reads n)
+            _require(all(size == n for _, size in operands), "operand size mismatch")
         elif kind == K_GATHER:
             _within(ints, aux, n, 0, n_slots, "gather")
         elif kind == K_SCATTER:

@@ -78,6 +78,7 @@ class _Lowering:
         self.op_counts = {}
         self.flops = 0
         self.tangent_flops = 0
+        self.broadcasts = {}
 
     def alloc(self, n, size):
         self.slot[n] = self.n_slots
@@ -108,21 +109,37 @@ class _Lowering:
             self.graph.node(m)["shape"])
 
     # -- one method per kind of op -------------------------------------------
+    def full_size(self, m, shape):
+        """Offset of node m's values at the full ``shape``: itself, or a broadcast copy.
+
+        The kernels' array loops read every operand at the result's size, so
+        broadcasts (a scalar times an array included) are materialized, once
+        per operand and shape.
+        """
+        if self.size[m] == ops.size(shape):  # same entries in the same order
+            return self.slot[m]
+        key = (self.slot[m], tuple(shape))
+        if key not in self.broadcasts:
+            pos = np.broadcast_to(self.positions(m), shape)
+            off = self.temp(ops.size(shape))
+            self.row(K_GATHER, 0, off, ops.size(shape), aux=self.add_aux(pos))
+            self.broadcasts[key] = off
+        return self.broadcasts[key]
+
     def elementwise(self, n, a, args):
         size = ops.size(a["shape"])
-        operands = []
-        for m in args:
-            if self.size[m] in (1, size):
-                operands.append((self.slot[m], self.size[m]))
-            else:  # general broadcasting: materialize the operand at full size
-                pos = np.broadcast_to(self.positions(m), a["shape"])
-                off = self.temp(size)
-                self.row(K_GATHER, 0, off, size, aux=self.add_aux(pos))
-                operands.append((off, size))
+        name = a["op"]
+        if name == "pow" and self.is_const(args[1], 2.0):
+            name, args = "square", args[:1]  # x ** 2 == x * x exactly; libm pow is slow
+        operands = [(self.full_size(m, a["shape"]), size) for m in args]
         self.alloc(n, size)
-        no_derivative = int(ops.get(a["op"]).kind == "comparison")
-        self.row(K_ELEM, ELEMENTWISE_CODES[a["op"]], self.slot[n], size, operands,
+        no_derivative = int(ops.get(name).kind == "comparison")
+        self.row(K_ELEM, ELEMENTWISE_CODES[name], self.slot[n], size, operands,
                  flags=no_derivative)
+
+    def is_const(self, m, value):
+        a = self.graph.node(m)
+        return a["op"] == "const" and a["shape"] == () and float(a["value"]) == value
 
     def structural(self, n, a, args):
         size = ops.size(a["shape"])
