@@ -14,7 +14,7 @@ from ..progress import ProgressLine
 from .fit import fit_exponent
 from .measure import measure as measure_one
 
-__all__ = ["SweepResult", "sweep", "method_specs"]
+__all__ = ["SweepResult", "sweep", "method_specs", "to_csv"]
 
 MEASURES = ("ops", "time", "both")
 #: Quantities fitted by default for each kind of measurement.
@@ -120,25 +120,17 @@ class SweepResult:
         fig, ax = figure() if ax is None else (ax.figure, ax)
         series = self.series(quantity)
         fits = {m: f for (m, q), f in self.fit([quantity], min_size).items()}
-        loglog(ax, series, fits, xlabel=PARAMETERS.get(self.parameter, self.parameter), ylabel=LABELS.get(quantity, quantity),
+        loglog(ax, series, fits, xlabel=PARAMETERS.get(self.parameter, self.parameter),
+               ylabel=LABELS.get(quantity, quantity),
                title=title or f"{self.request} of {self.family}: {quantity} against "
                               f"{self.parameter}")
         if path:
             save(fig, path)
         return fig
 
-    def columns(self):
-        return list(dict.fromkeys(k for r in self.rows for k in r))
-
     def to_csv(self, path=None):
         """The rows as CSV text (dicts as JSON); written to ``path`` if given."""
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, self.columns(), lineterminator="\n")
-        writer.writeheader()
-        for r in self.rows:
-            writer.writerow({k: json.dumps(v, sort_keys=True) if isinstance(v, dict) else v
-                             for k, v in r.items()})
-        return _emit(buf.getvalue(), path)
+        return to_csv(self.rows, path)
 
     def to_json(self, path=None):
         """The whole result as JSON text; written to ``path`` if given."""
@@ -151,6 +143,26 @@ class SweepResult:
         data = json.loads(text)
         return cls(data["family"], data["parameter"], data["request"], data["measure"],
                    data["rows"], data["notes"])
+
+
+def to_csv(rows, path=None):
+    """CSV text of a list of row dicts (columns in first-seen order; dicts and lists as JSON).
+
+    Examples
+    --------
+    >>> print(to_csv([{"size": 4, "ops": {"add": 1}}, {"size": 8, "note": "x"}]), end="")
+    size,ops,note
+    4,"{""add"": 1}",
+    8,,x
+    """
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, list(dict.fromkeys(k for r in rows for k in r)),
+                            lineterminator="\n")
+    writer.writeheader()
+    for r in rows:
+        writer.writerow({k: json.dumps(v, sort_keys=True) if isinstance(v, (dict, list)) else v
+                         for k, v in r.items()})
+    return _emit(buf.getvalue(), path)
 
 
 def _emit(text, path):

@@ -1,5 +1,10 @@
-"""The lecture experiments: each returns a prediction-versus-measurement table and plots."""
+"""The lecture experiments: each returns a prediction-versus-measurement table and plots.
+
+Registered in the lectures' order: gradient-cost, mlp-cost, jacobian-order,
+backprop, fd-error, swell, gd-vs-sgd.
+"""
 from .base import EXPERIMENTS, ExperimentResult, run
-from . import chains, fd_error, gradient_cost, graphs, optimization, swell  # noqa: F401  (each module registers its experiments)
+# each module registers its experiments
+from . import chains, fd_error, gradient_cost, graphs, optimization, swell  # noqa: F401
 
 __all__ = ["EXPERIMENTS", "ExperimentResult", "run"]

@@ -19,11 +19,14 @@ EXPERIMENTS = {}
 PRESETS = ("quick", "default", "large")
 
 
-def register(name, title):
-    """Decorator adding an experiment function under ``name``."""
+def register(number, name, title):
+    """Decorator adding experiment ``number`` (the issue's numbering) under ``name``."""
     def deco(fn):
-        fn.experiment_name, fn.title = name, title
+        fn.number, fn.experiment_name, fn.title = number, name, title
         EXPERIMENTS[name] = fn
+        ordered = sorted(EXPERIMENTS.items(), key=lambda item: item[1].number)
+        EXPERIMENTS.clear()
+        EXPERIMENTS.update(ordered)
         return fn
     return deco
 
@@ -147,8 +150,8 @@ def run(name, preset="default", measure="both", progress=None, sizes=None):
     Examples
     --------
     >>> from diffkit.profile import experiments
-    >>> sorted(experiments.EXPERIMENTS)[:3]
-    ['backprop', 'fd-error', 'gd-vs-sgd']
+    >>> list(experiments.EXPERIMENTS)
+    ['gradient-cost', 'mlp-cost', 'jacobian-order', 'backprop', 'fd-error', 'swell', 'gd-vs-sgd']
     """
     if name not in EXPERIMENTS:
         raise ValueError(f"unknown experiment {name!r}; choose one of "

@@ -128,7 +128,7 @@ PRESETS = {
 }
 
 
-@register("jacobian-order", "Jacobian accumulation order for a chain of L layer Jacobians")
+@register(3, "jacobian-order", "Jacobian accumulation order for a chain of L layer Jacobians")
 def jacobian_chain(preset="default", measure="both", progress=None, sizes=None):
     """Experiment 3: forward, reverse and optimal (DP) accumulation of a Jacobian chain.
 

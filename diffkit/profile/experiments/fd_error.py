@@ -36,7 +36,7 @@ def _branches(steps, errors, floor):
     return high & (steps > 10 * steps[best]), high & (steps < steps[best] / 10)
 
 
-@register("fd-error", "Finite-difference error against step size")
+@register(5, "fd-error", "Finite-difference error against step size")
 def fd_error(preset="default", measure="both", progress=None, sizes=None):
     """Experiment 5: the round-off versus truncation curves, optimum marked.
 

@@ -39,7 +39,7 @@ GRADIENT_PRESETS = {
 }
 
 
-@register("gradient-cost", "Gradient cost against the input dimension d (Rosenbrock)")
+@register(1, "gradient-cost", "Gradient cost against the input dimension d (Rosenbrock)")
 def gradient_cost(preset="default", measure="both", progress=None, sizes=None):
     """Experiment 1: cost of a gradient against d for fd, forward, reverse and symbolic.
 
@@ -113,7 +113,7 @@ MLP_PRESETS = {
 }
 
 
-@register("mlp-cost", "MLP gradients in width w, depth L and input dimension d")
+@register(2, "mlp-cost", "MLP gradients in width w, depth L and input dimension d")
 def mlp_cost(preset="default", measure="both", progress=None, sizes=None):
     """Experiment 2: MLP gradient costs swept in w, L and d (input and parameter gradients).
 
@@ -123,8 +123,9 @@ def mlp_cost(preset="default", measure="both", progress=None, sizes=None):
     --------
     >>> from diffkit.profile import experiments
     >>> r = experiments.run("mlp-cost", preset="quick", measure="ops")
-    >>> sorted({c.case.split(",")[0] for c in r.comparisons})
-    ['input gradient in L', 'input gradient in d', 'input gradient in w', 'parameter gradient in w']
+    >>> sorted({c.case.split(",")[0] for c in r.comparisons})  # doctest: +NORMALIZE_WHITESPACE
+    ['input gradient in L', 'input gradient in d', 'input gradient in w',
+     'parameter gradient in w']
     """
     s = pick(MLP_PRESETS, preset, sizes, key="w")
     w, L, d = s["width"], s["depth"], s["input"]

@@ -78,7 +78,7 @@ PRESETS = {
 }
 
 
-@register("backprop", "Backpropagation O(V+E) against all pairwise partials O(V E)")
+@register(4, "backprop", "Backpropagation O(V+E) against all pairwise partials O(V E)")
 def backprop_vs_naive(preset="default", measure="both", progress=None, sizes=None):
     """Experiment 4: time and memory of backpropagation and of the naive all-pairs method.
 

@@ -83,7 +83,7 @@ def _sgd(p, eps_min, max_steps, seed):
 
 
 PRESETS = {
-    "quick": {"sizes": [20, 60, 180], "eps": (-1, -3, 9), "d": 10, "reg": 0.1, "seeds": 2,
+    "quick": {"sizes": [10, 30, 90], "eps": (-1, -4, 13), "d": 10, "reg": 0.1, "seeds": 2,
               "max_steps": 20_000},
     "default": {"sizes": [30, 100, 300, 1000], "eps": (-1, -4.5, 15), "d": 20, "reg": 0.1,
                 "seeds": 3, "max_steps": 150_000},
@@ -92,7 +92,7 @@ PRESETS = {
 }
 
 
-@register("gd-vs-sgd", "GD against SGD on logistic regression, in sample gradients")
+@register(7, "gd-vs-sgd", "GD against SGD on logistic regression, in sample gradients")
 def gd_vs_sgd(preset="default", measure="both", progress=None, sizes=None):
     """Experiment 7: sample gradients to reach ``f - f* <= eps`` for GD and SGD, n by n.
 
@@ -127,7 +127,7 @@ def gd_vs_sgd(preset="default", measure="both", progress=None, sizes=None):
                               note="SGD is cheaper above the crossover")]
     comparisons += [Comparison(f"n = {n}", "GD vs SGD", "crossover eps", None, c,
                                note=f"n * crossover = {n * c:.2g}")
-                    for n, c in crossings.items()]
+                    for n, c in found.items()]
     notes = [f"no crossover inside eps = {eps[0]:.0e}..{eps_min:.0e} for n = {n}"
              for n, c in crossings.items() if not np.isfinite(c)]
     return ExperimentResult(

@@ -29,7 +29,7 @@ SERIES = {"derivative_ops": "derivative tree", "derivative_ops_cse": "derivative
           "ad_nodes": "reverse-mode AD graph", "graph_nodes": "function graph"}
 
 
-@register("swell", "Symbolic expression swell against composition depth")
+@register(6, "swell", "Symbolic expression swell against composition depth")
 def swell(preset="default", measure="both", progress=None, sizes=None):
     """Experiment 6: derivative expression size with and without CSE, beside the AD graph.
 
