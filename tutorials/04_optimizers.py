@@ -36,6 +36,7 @@ START = time.perf_counter()
 
 
 def save(fig, name):
+    OUT.mkdir(parents=True, exist_ok=True)
     fig.tight_layout()
     fig.savefig(OUT / name, dpi=110)
     print(f"saved {OUT / name}")

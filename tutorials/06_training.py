@@ -35,6 +35,7 @@ START = time.perf_counter()
 
 
 def save(fig, name):
+    OUT.mkdir(parents=True, exist_ok=True)
     fig.tight_layout()
     fig.savefig(OUT / name, dpi=110)
     print(f"saved {OUT / name}")
@@ -109,13 +110,16 @@ assert np.allclose(g_rev, g_fwd, rtol=1e-10, atol=1e-12)
 # test accuracy every 50 steps.
 
 # %%
+def accuracy(theta):
+    return float(np.mean(np.sign(output(theta, X_test)) == y_test))
+
+
 def train(optimizer):
     curve = []
 
     def record(info):
         if info.step % 50 == 0:
-            accuracy = np.mean(np.sign(output(info.x, X_test)) == y_test)
-            curve.append((info.step, loss(info.x, X_train, y_train), accuracy))
+            curve.append((info.step, loss(info.x, X_train, y_train), accuracy(info.x)))
 
     res = diffkit.minimize(loss, theta0, optimizer, method="reverse", data=(X_train, y_train),
                            batch_size=32, steps=3000, seed=0, callback=record, progress=False)
@@ -126,15 +130,20 @@ runs = {"SGD, lr 0.5": train(optim.sgd(0.5)), "Adam, lr 0.01": train(optim.adam(
 fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(11, 4))
 for name, (res, curve) in runs.items():
     per_step = np.median(np.diff(res.history.time))
+    reached = curve[curve[:, 2] >= 0.95, 0]
     print(f"{name}: training loss {curve[0, 1]:.3f} -> {res.fun:.4f}, test accuracy "
-          f"{curve[-1, 2]:.1%}, {1e3 * per_step:.2f} ms per step ({res.history.time[-1]:.1f} s)")
+          f"{accuracy(res.x):.1%} (95% first seen at step "
+          f"{int(reached[0]) if len(reached) else 'never'}), "
+          f"{1e3 * per_step:.2f} ms per step, {res.history.time[-1]:.1f} s in all")
     ax_loss.semilogy(res.history.loss, lw=0.5, alpha=0.4)
     ax_loss.semilogy(curve[:, 0], curve[:, 1], "o-", ms=3, color=ax_loss.lines[-1].get_color(),
                      label=f"{name}: full training loss")
     ax_acc.plot(curve[:, 0], curve[:, 2], "o-", ms=3, label=name)
 best = min(runs, key=lambda name: runs[name][0].fun)
-print(f"lower final training loss: {best}")
-assert runs[best][1][-1, 2] > 0.9, "the better run should classify the test spirals"
+accuracies = {name: accuracy(res.x) for name, (res, _) in runs.items()}
+top = [name for name, acc in accuracies.items() if acc == max(accuracies.values())]
+print(f"lower final training loss: {best}; best test accuracy: {' and '.join(top)}")
+assert accuracy(runs[best][0].x) > 0.9, "the better run should classify the test spirals"
 ax_loss.set(xlabel="step", ylabel="logistic loss", title="loss (faint: minibatch)")
 ax_acc.set(xlabel="step", ylabel="test accuracy", title="accuracy on 300 held-out points")
 ax_loss.legend(), ax_acc.legend()
@@ -173,7 +182,7 @@ methods = [m for m in ("reverse", "forward", "fd") if m in diffkit.backends.meth
 if "fd" not in methods:
     print("this diffkit has no 'fd' backend: finite differences are skipped")
 widths = [4, 8, 16, 32]
-timings = {m: {} for m in methods}
+timings, sweeps = {m: {} for m in methods}, {}
 for width in widths:
     f, _, start = make_mlp(width)
     for method in methods:
@@ -187,6 +196,7 @@ for width in widths:
         if width == 16:
             grad = diffkit.grad(f, method=method)
             grad(start, X_train[:32], y_train[:32])
+            sweeps[method] = grad.cost.sweeps
             print(f"{method:8s} width 16 ({start.size} parameters): "
                   f"{1e3 * timings[method][start.size]:8.2f} ms per step, one gradient = "
                   f"{grad.cost.sweeps:6.1f} loss evaluations in flops "
@@ -213,7 +223,9 @@ for method in methods[1:]:
           f"{3000 * timings['reverse'][p16]:.1f} s; fitted growth P^{exponents[method]:.2f} "
           f"against reverse's P^{exponents['reverse']:.2f}, so the gap widens like "
           f"P^{exponents[method] - exponents['reverse']:.2f}")
-    assert ratio > 5 and exponents[method] > exponents["reverse"] + 0.4, method
+    # timings are noisy on a busy machine: the test checks the deterministic flop
+    # counts, and only a generous margin on the measured ratio
+    assert ratio > 5 and sweeps[method] > 10 * sweeps["reverse"], method
 print(f"tutorial 6 ran in {time.perf_counter() - START:.1f} s")
 
 # %% [markdown]
