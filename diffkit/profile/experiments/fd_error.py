@@ -23,7 +23,7 @@ def _function(x):
     return np.sum(np.exp(x) * np.sin(x))
 
 
-PRESETS = {"quick": {"sizes": [3], "steps": (-16, -1, 16)},
+PRESETS = {"quick": {"sizes": [2], "steps": (-16, -1, 31)},
            "default": {"sizes": [3], "steps": (-16, -1, 31)},
            "large": {"sizes": [10], "steps": (-16, -1, 61)}}
 

@@ -102,8 +102,8 @@ def gradient_cost(preset="default", measure="both", progress=None, sizes=None):
 
 
 MLP_PRESETS = {
-    "quick": {"w": [4, 8, 16], "L": [1, 2, 4], "d": [2, 4, 8], "params_w": [2, 4, 8],
-              "width": 8, "depth": 2, "input": 4},
+    "quick": {"w": [8, 16, 32, 64], "L": [1, 2, 4], "d": [2, 4, 8], "params_w": [4, 8, 16],
+              "width": 8, "depth": 3, "input": 2},
     "default": {"w": [8, 16, 32, 64, 128, 256], "L": [1, 2, 4, 8, 16, 32],
                 "d": [2, 4, 8, 16, 32, 64], "params_w": [4, 8, 16, 32, 64],
                 "width": 32, "depth": 3, "input": 4},
