@@ -9,7 +9,6 @@ import json
 import os
 import time
 from dataclasses import dataclass, field
-from typing import Callable
 
 from ..fit import Comparison, markdown_table
 
