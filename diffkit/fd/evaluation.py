@@ -13,6 +13,8 @@ in a :class:`~diffkit.errors.UnsupportedError`.
 """
 import numpy as np
 
+from ..backends.compiled import run_values
+
 from .. import ops
 from ..backends.base import Packing
 from ..errors import UnsupportedError
@@ -34,17 +36,10 @@ def _reduce(fn):
     return lambda x, axis, keepdims: fn(x, axis=axis, keepdims=keepdims)
 
 
-def _complex_getitem_t(g, index, shape):
-    out = np.zeros(shape, dtype=complex)
-    np.add.at(out, ops.numpy_index(index), g)
-    return out
-
-
 #: Complex versions of impls that force float64 (np.sum(..., dtype=float)...); where
 #: tests the real part of its condition, which the complex step leaves unperturbed.
 COMPLEX_IMPLS = {
     "where": lambda c, a, b: np.where(np.real(c) != 0, a, b),
-    "getitem_t": _complex_getitem_t,
     "logaddexp": _complex_logaddexp,
     "sum": _reduce(np.sum),
     "mean": _reduce(np.mean),
@@ -116,9 +111,7 @@ class Evaluator:
             self.op_counts = graph.op_counts()
         else:
             from ..backends.compiled import compile_program
-            from ..kernels import values
-            self.program, _ = compile_program(graph)
-            self._values = values
+            self.program, self._kernels = compile_program(graph)
             self.flops = self.program.flops
             self.workspace_bytes = self.program.workspace_bytes
             self.op_counts = dict(self.program.op_counts)
@@ -129,7 +122,7 @@ class Evaluator:
         self.count += 1
         if self.complex:
             return self._run_complex(x)
-        return self._values(self.program, np.ascontiguousarray(x, dtype=float))
+        return run_values(self.program, self._kernels, np.ascontiguousarray(x, dtype=float))
 
     @staticmethod
     def _complex_plan(graph):

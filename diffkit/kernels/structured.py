@@ -16,10 +16,14 @@ def gather(v, ints, aux, out, n):
         v[out + i] = v[ints[aux + i]]
 
 
-def scatter(v, ints, aux, out, n, a, na):
-    """v[out:out+n] = 0, then v[out + ints[aux + i]] += v[a + i]: the adjoint of indexing."""
-    for i in range(n):
-        v[out + i] = 0.0
+def scatter(v, ints, aux, out, n, a, na, accumulate):
+    """v[out + ints[aux + i]] += v[a + i] after zeroing v[out:out+n] unless ``accumulate``.
+
+    The adjoint of indexing; several pieces of one adjoint are consecutive rows.
+    """
+    if not accumulate:
+        for i in range(n):
+            v[out + i] = 0.0
     for i in range(na):
         v[out + ints[aux + i]] += v[a + i]
 

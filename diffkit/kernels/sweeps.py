@@ -74,7 +74,7 @@ def _other_row(ints, buf, r):
     if kind == K_GATHER:
         gather(buf, ints, aux, out, n)  # noqa: F821
     elif kind == K_SCATTER:
-        scatter(buf, ints, aux, out, n, a, na)  # noqa: F821
+        scatter(buf, ints, aux, out, n, a, na, ints[r + 13])  # noqa: F821
     elif kind == K_REDUCE:
         reduce(buf, sub, ints, aux, naux, out, n, a, na)  # noqa: F821
     else:
@@ -136,7 +136,7 @@ def _tangent_row(ints, buf, T, r):
             gather(T[j], ints, aux, out, n)  # noqa: F821
     elif kind == K_SCATTER:
         for j in range(K):
-            scatter(T[j], ints, aux, out, n, a, na)  # noqa: F821
+            scatter(T[j], ints, aux, out, n, a, na, ints[r + 13])  # noqa: F821
     elif kind == K_REDUCE:
         w = reduce_weights(buf, sub, ints, aux, naux, out, n, a, na)  # noqa: F821
         for j in range(K):

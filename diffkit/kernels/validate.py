@@ -62,7 +62,7 @@ def validate(ints, consts):
         elif kind == K_GATHER:
             _within(ints, aux, n, 0, n_slots, "gather")
         elif kind == K_SCATTER:
-            _require(arity == 1, "scatter takes one operand")
+            _require(arity == 1 and flags in (0, 1), "scatter takes one operand")
             _within(ints, aux, na, 0, max(n, 1) if na == 0 else n, "scatter")
         elif kind == K_REDUCE:
             _require(0 <= sub <= 5 and arity == 1, "unknown reduction")

@@ -260,17 +260,35 @@ def format_index(index):
     return ", ".join(one(i) for i in index)
 
 
-def _getitem_t(g, index, shape):
-    out = np.zeros(shape)
-    np.add.at(out, numpy_index(index), g)
+def _getitem_t(*gs, indices, shape):
+    # result_type keeps complex (complex step) and object (SymPy) entries
+    out = np.zeros(shape, dtype=np.result_type(float, *gs))
+    for g, index in zip(gs, indices):
+        np.add.at(out, numpy_index(index), g)
     return out
+
+
+def _normalize_getitem_t(shapes, indices, shape):
+    indices = tuple(make_index(i) for i in indices)
+    shape = tuple(int(n) for n in shape)
+    if len(indices) != len(shapes):
+        raise ShapeError(f"getitem_t: {len(shapes)} pieces but {len(indices)} indices")
+    for s, index in zip(shapes, indices):
+        if tuple(s) != _index_shape(shape, index):
+            raise ShapeError(f"getitem_t: a piece of shape {tuple(s)} does not fit "
+                             f"[{format_index(index)}] of shape {shape}")
+    return {"indices": indices, "shape": shape}
 
 
 _structural(
     "getitem", lambda x, index: x[numpy_index(index)], _index_shape,
-    vjp=lambda g, args, out, index: (call("getitem_t", g, index=index, shape=args[0].shape),),
+    vjp=lambda g, args, out, index: (
+        call("getitem_t", g, indices=(index,), shape=args[0].shape),),
     normalize=lambda shapes, index: {"index": make_index(index)})
+# The adjoint of indexing: pieces added into zeros at their indices.  Several
+# pieces in one node keep the adjoint of many slices of one array O(size).
 _structural(
-    "getitem_t", _getitem_t, lambda s, index, shape: tuple(shape),
-    vjp=lambda g, args, out, index, shape: (call("getitem", g, index=index),),
-    internal=True)
+    "getitem_t", _getitem_t, lambda *s, indices, shape: tuple(shape),
+    vjp=lambda g, args, out, indices, shape: tuple(
+        call("getitem", g, index=index) for index in indices),
+    normalize=_normalize_getitem_t, arity=-1, internal=True)

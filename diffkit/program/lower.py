@@ -145,11 +145,13 @@ class _Lowering:
         size = ops.size(a["shape"])
         op = ops.get(a["op"])
         if a["op"] == "getitem_t":
-            rel = np.arange(size).reshape(a["shape"])[ops.numpy_index(a["params"]["index"])]
-            m = args[0]
+            # one scatter row per piece: the first fills zeros, the rest add
             self.alloc(n, size)
-            self.row(K_SCATTER, 0, self.slot[n], size, [(self.slot[m], self.size[m])],
-                     self.add_aux(np.broadcast_to(rel, self.graph.node(m)["shape"])))
+            where = np.arange(size).reshape(a["shape"])
+            for k, (m, index) in enumerate(zip(args, a["params"]["indices"])):
+                rel = np.broadcast_to(where[ops.numpy_index(index)], self.graph.node(m)["shape"])
+                self.row(K_SCATTER, 0, self.slot[n], size, [(self.slot[m], self.size[m])],
+                         self.add_aux(rel), flags=int(k > 0))
             return
         idx = np.asarray(op.impl(*(self.positions(m) for m in args), **a["params"])).ravel()
         if size and np.array_equal(idx, np.arange(idx[0], idx[0] + size)):

@@ -42,18 +42,29 @@ def backward(graph, values, seeds, active):
         Nodes that carry cotangents (see :func:`active_nodes`).
     """
     cts = {}
+    # Cotangents of indexed parts of an array, kept as (index, piece) until
+    # every user of the array is done, then added into zeros in one node:
+    # one full-size scatter per slice would make the adjoint of L slices of a
+    # parameter vector cost O(L x size).
+    pieces = {}
     for n, g in seeds.items():
         if n in active:
             _accumulate(cts, n, g)
     for n in reversed(graph.order):
-        if n not in cts:
-            continue
         a = graph.node(n)
-        if a["op"] in ("input", "const"):
+        if n in pieces:
+            indices, parts = zip(*pieces.pop(n))
+            _accumulate(cts, n, ops.call("getitem_t", *parts, indices=indices,
+                                         shape=a["shape"]))
+        if n not in cts or a["op"] in ("input", "const"):
             continue
         op = ops.get(a["op"])
         args = [values[m] for m in a["args"]]
         g = cts[n]
+        if a["op"] == "getitem":
+            if a["args"][0] in active:
+                pieces.setdefault(a["args"][0], []).append((a["params"]["index"], g))
+            continue
         if op.partials is not None:
             local = op.partials(*args, values[n])
             grads = [None if p is None else ops.unbroadcast(_scale(g, p), np.shape(x))

@@ -111,15 +111,15 @@ def _mean(x, axis, keepdims):
     return _groups(x, axis, keepdims, lambda *e: sp.Add(*e) / n)
 
 
-def _getitem_t(g, index, shape):
-    out = obj_array(sp.Integer(0), shape)
-    np.add.at(out, ops.numpy_index(index), g)
-    return out
+
+_SYMPIFY = np.vectorize(sp.sympify, otypes=[object])
 
 
 def _array_op(name):
+    """The op's own NumPy impl on object arrays; plain numbers it creates (the
+    zeros of getitem_t) become SymPy numbers."""
     impl = ops.get(name).impl
-    return lambda *xs, **params: obj_array(impl(*xs, **params))
+    return lambda *xs, **params: obj_array(_SYMPIFY(impl(*xs, **params)))
 
 
 #: Every other op: object arrays (and the node's params) in, an object array out.
@@ -130,7 +130,6 @@ ARRAY = {
     "max": lambda x, axis, keepdims: _groups(x, axis, keepdims, Maximum),
     "min": lambda x, axis, keepdims: _groups(x, axis, keepdims, Minimum),
     "norm": lambda x, axis, keepdims: _groups(x, axis, keepdims, Norm),
-    "getitem_t": _getitem_t,
 }
 for _op in ops.all_ops():
     if _op.kind in ("structural", "linalg") and _op.name not in ARRAY:

@@ -97,7 +97,7 @@ def _getitem(shape, index, label):
 def _getitem_t(shape, index, label):
     canonical = ops.make_index(index)
     g_shape = np.empty(shape)[ops.numpy_index(canonical)].shape
-    return Case("getitem_t", [g_shape], _call("getitem_t", index=canonical, shape=shape),
+    return Case("getitem_t", [g_shape], _call("getitem_t", indices=(canonical,), shape=shape),
                 label)
 
 

@@ -307,7 +307,12 @@ def test_internal_ops_against_hand_written_numpy(rng):
     want = np.zeros(5)
     want[1] = g[0] + g[1]
     want[3] = g[2]
-    assert_array_equal(ops.call("getitem_t", g, index=index, shape=(5,)), want)
+    assert_array_equal(ops.call("getitem_t", g, indices=(index,), shape=(5,)), want)
+    # several pieces add into one array (slices that overlap add up)
+    h = rng.normal(size=(2,))
+    both = ops.call("getitem_t", g, h, indices=(index, slice(3, 5)), shape=(5,))
+    want[3:5] += h
+    assert_array_equal(both, want)
 
 
 def test_unknown_op_is_a_diffkit_error():
