@@ -140,6 +140,8 @@ def build_parser():
     fmt.add_argument("--json", action="store_true", help="print the report as JSON")
     fmt.add_argument("--csv", action="store_true", help="print the report as CSV")
     c.set_defaults(run=cmd_compare)
+    from .profile.cli import add_subcommands
+    add_subcommands(sub)  # report, profile
     return parser
 
 
