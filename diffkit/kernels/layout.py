@@ -7,7 +7,9 @@ Header: n_slots, n_inputs, const_offset, n_consts, n_outputs, outputs_offset,
 n_instructions, instructions_offset.
 
 Row: kind, sub, out, n, a, na, b, nb, c, nc, aux, naux, arity, flags.
-An operand of size 1 broadcasts; any other operand has size n.
+An elementwise row reads every operand at size n, or works on one element.
+A reduction keeps in ``b`` the length of its groups when they are
+consecutive runs (0 when they follow the map at aux).
 """
 from .elementwise import SCALAR
 

@@ -32,8 +32,43 @@ def _segment(ints, aux, naux, i):
     return ints[aux + i] if naux > 0 else 0
 
 
-def reduce(v, code, ints, aux, naux, out, n, a, na):
-    """Reduce v[a:a+na] into v[out:out+n]; segment i's target is ints[aux + i]."""
+def _reduce_run(v, code, start, g):
+    """Reduction of the run v[start:start+g], the branch on the kind outside the loop."""
+    if code == R_SUM or code == R_MEAN or code == R_NORM:
+        acc = 0.0
+        if code == R_NORM:
+            for i in range(start, start + g):
+                acc += v[i] * v[i]
+            return np.sqrt(acc)
+        for i in range(start, start + g):
+            acc += v[i]
+        return acc / g if code == R_MEAN else acc
+    if code == R_PROD:
+        acc = 1.0
+        for i in range(start, start + g):
+            acc *= v[i]
+        return acc
+    acc = -np.inf if code == R_MAX else np.inf
+    for i in range(start, start + g):
+        x = v[i]
+        if x != x:
+            return x  # nan propagates, as in NumPy
+        if (x > acc) if code == R_MAX else (x < acc):
+            acc = x
+    return acc
+
+
+def reduce(v, code, ints, aux, naux, out, n, a, na, run):
+    """Reduce v[a:a+na] into v[out:out+n].
+
+    ``run`` > 0: the groups are consecutive runs of that length (full
+    reductions and reductions over trailing axes): tight loops.  Otherwise
+    entry i goes to group ints[aux + i].
+    """
+    if run > 0:
+        for s in range(n):
+            v[out + s] = _reduce_run(v, code, a + s * run, run)
+        return
     init = 0.0
     if code == R_PROD:
         init = 1.0

@@ -76,7 +76,7 @@ def _other_row(ints, buf, r):
     elif kind == K_SCATTER:
         scatter(buf, ints, aux, out, n, a, na, ints[r + 13])  # noqa: F821
     elif kind == K_REDUCE:
-        reduce(buf, sub, ints, aux, naux, out, n, a, na)  # noqa: F821
+        reduce(buf, sub, ints, aux, naux, out, n, a, na, ints[r + 6])  # noqa: F821
     else:
         matmul(buf, buf, buf, ints, aux, out, a, ints[r + 6], False)  # noqa: F821
 

@@ -66,6 +66,7 @@ def validate(ints, consts):
             _within(ints, aux, na, 0, max(n, 1) if na == 0 else n, "scatter")
         elif kind == K_REDUCE:
             _require(0 <= sub <= 5 and arity == 1, "unknown reduction")
+            _require(b >= 0 and (b == 0 or b * n == na), "reduction run length")
             if naux:
                 _require(naux == na, "segment map size")
                 _within(ints, aux, na, 0, n, "reduction")

@@ -165,13 +165,17 @@ class _Lowering:
         size = ops.size(a["shape"])
         in_shape = self.graph.node(m)["shape"]
         self.alloc(n, size)
-        aux = (0, 0)
+        aux, run = (0, 0), self.size[m] // max(size, 1)
         if size != 1:
             keep = tuple(1 if i in a["params"]["axis"] else s for i, s in enumerate(in_shape))
-            seg = np.broadcast_to(np.arange(size).reshape(keep), in_shape)
-            aux = self.add_aux(seg)
+            seg = np.broadcast_to(np.arange(size).reshape(keep), in_shape).ravel()
+            aux = self.add_aux(seg)  # the tangent sweep maps entries to groups with it
+            if not np.array_equal(seg, np.repeat(np.arange(size), run)):
+                run = 0  # groups are not consecutive runs: the kernel follows the map
+        # the reduction's second operand slot holds the run length of its groups
         self.row(K_REDUCE, REDUCTION_CODES[a["op"]], self.slot[n], size,
-                 [(self.slot[m], self.size[m])], aux)
+                 [(self.slot[m], self.size[m]), (run, 0)], aux)
+        self.rows[-1][12] = 1  # arity stays one: the second pair is not an operand
 
     def linalg(self, n, a, args):
         ma, mb = args
