@@ -30,8 +30,7 @@ import numpy as np
 
 from ..cost import Cost
 from ..errors import DiffkitError
-from .base import Backend, register
-from .base import Packing
+from .base import Backend, Packing, register
 from .reverse import jacobian_blocks, scalar_output, single_output
 from .second_order import _blocks
 
@@ -54,7 +53,7 @@ class Symbolic(Backend):
         d = compile_derivative(graph, request, wrt, **self.options)
         return d, Packing(graph, wrt)
 
-    def _attach(self, fn, d, graph, packing):
+    def _attach(self, fn, d, graph):
         n_out = len(d.exprs)
         fn.cost = Cost("symbolic", d.code_ops, graph.flops(), 1, 0,
                        8 * (len(d.args) + d.temporaries + n_out), dict(d.code_kinds))
@@ -69,7 +68,7 @@ class Symbolic(Backend):
         def grad(*args):
             return packing.split(d(packing.pack(args)), wrt)
 
-        return self._attach(grad, d, graph, packing)
+        return self._attach(grad, d, graph)
 
     def compile_value_and_grad(self, graph, wrt):
         scalar_output(graph, "a gradient")
@@ -79,7 +78,7 @@ class Symbolic(Backend):
             r = d(packing.pack(args))
             return r[0], packing.split(r[1:], wrt)
 
-        return self._attach(value_and_grad, d, graph, packing)
+        return self._attach(value_and_grad, d, graph)
 
     def compile_jacobian(self, graph, wrt):
         single_output(graph)
@@ -91,7 +90,7 @@ class Symbolic(Backend):
             J = d(packing.pack(args)).reshape(-1, k)
             return jacobian_blocks(J, packing, wrt, out_shape)
 
-        return self._attach(jacobian, d, graph, packing)
+        return self._attach(jacobian, d, graph)
 
     def compile_hessian(self, graph, wrt):
         scalar_output(graph, "a Hessian")
@@ -100,7 +99,7 @@ class Symbolic(Backend):
         def hessian(*args):
             return _blocks(d.hessian_matrix(d(packing.pack(args))), packing, wrt)
 
-        return self._attach(hessian, d, graph, packing)
+        return self._attach(hessian, d, graph)
 
     def compile_hvp(self, graph, wrt):
         scalar_output(graph, "a Hessian-vector product")
@@ -115,4 +114,4 @@ class Symbolic(Backend):
                 raise DiffkitError(f"v has {flat_v.size} entries, expected {k}")
             return packing.split(d(np.concatenate([packing.pack(args), flat_v])), wrt)
 
-        return self._attach(hvp, d, graph, packing)
+        return self._attach(hvp, d, graph)

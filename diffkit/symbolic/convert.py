@@ -130,7 +130,7 @@ def to_sympy(graph, budget=None):
 def _apply(kind, a, args, dtypes):
     how, fn = rule(kind)
     if how == "array":
-        return obj_array(fn(*args, **a["params"]), a["shape"])
+        return _sympified(obj_array(fn(*args, **a["params"]), a["shape"]))
     fixed = []
     for i, (x, dt) in enumerate(zip(args, dtypes)):
         if kind == "where" and i == 0:
@@ -140,4 +140,11 @@ def _apply(kind, a, args, dtypes):
         else:
             fixed.append(x)
     out = np.frompyfunc(fn, len(fixed), 1)(*fixed)
-    return obj_array(out, a["shape"])
+    return _sympified(obj_array(out, a["shape"]))
+
+
+def _sympified(arr):
+    """``arr`` with any plain Python number NumPy left in it made a SymPy number."""
+    if all(isinstance(e, sp.Basic) for e in arr.flat):
+        return arr
+    return obj_array(np.frompyfunc(sp.sympify, 1, 1)(arr), arr.shape)

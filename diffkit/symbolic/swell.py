@@ -39,7 +39,7 @@ def tree_ops(exprs, by_kind=None):
     """
     memo, kinds = {}, {}
     total = 0
-    for root in exprs:
+    for root in map(sp.sympify, exprs):
         stack = [(root, False)]
         while stack:
             e, done = stack.pop()
