@@ -21,7 +21,8 @@ from .errors import (ArgumentError, DiffkitError, GraphError, ParseError, ShapeE
 from .graph import Graph, evaluate, parse, passes, trace
 from .api import grad, hessian, hvp, jacobian, value_and_grad
 from .cost import Cost
-from . import backends, optim, problems, profile, testing
+from . import backends, fd, optim, problems, profile, symbolic, testing
+from .comparison import compare
 from .optim import minimize
 
 
@@ -32,7 +33,7 @@ def relu(x):
 
 __version__ = "0.1.0"
 
-__all__ = ["ArgumentError", "Cost", "DiffkitError", "Graph", "GraphError", "ParseError", "ShapeError",
+__all__ = ["ArgumentError", "Cost", "DiffkitError", "compare", "fd", "symbolic", "Graph", "GraphError", "ParseError", "ShapeError",
            "TraceError", "UnsupportedError", "backends", "evaluate", "grad", "hessian", "hvp",
            "jacobian", "minimize", "ops", "optim", "parse", "passes", "problems", "profile", "relu", "testing",
            "trace", "value_and_grad"]
