@@ -3,6 +3,7 @@
 ``diffkit graph [EXPR]`` prints an expression's graph as a listing and draws it.
 ``diffkit compare [EXPR] --at x=1.1,y=0.7`` differentiates it four ways and
 prints the side-by-side table (``--json`` or ``--csv`` for machines).
+``diffkit report`` and ``diffkit profile EXPERIMENT`` run the lecture experiments.
 Errors print one line on stderr and exit with status 2, never a traceback.
 """
 import argparse
@@ -10,10 +11,7 @@ import ast
 import sys
 
 from .errors import DiffkitError
-
-#: The lecture example, as the straight-line program the lectures write.
-LECTURE_PROGRAM = ("z1 = x * y; z2 = x ** 2; z3 = exp(z1); z4 = 2 * z2; z5 = z3 + z4; "
-                   "out = sin(z5)")
+from .problems.lecture import LECTURE_EXPRESSION, LECTURE_POINT, LECTURE_PROGRAM
 
 
 def _shapes(text):
@@ -46,8 +44,7 @@ def cmd_graph(args):
 
 
 #: The lecture example and its point: what ``diffkit compare`` runs with no arguments.
-LECTURE_EXPRESSION = "sin(exp(x*y) + 2*x**2)"
-LECTURE_POINT = "x=1.1,y=0.7"
+LECTURE_AT = "x={},y={}".format(*LECTURE_POINT)
 
 
 def _split_top(text):
@@ -87,7 +84,7 @@ def cmd_compare(args):
     from .graph import parse
     expression = args.expression or LECTURE_EXPRESSION
     names = parse(expression).input_names
-    at = args.at if args.at is not None else (LECTURE_POINT if not args.expression else None)
+    at = args.at if args.at is not None else (LECTURE_AT if not args.expression else None)
     if at is None:
         raise ValueError("give the point with --at, e.g. --at x=1.1,y=0.7")
     point = parse_point(at)
@@ -128,7 +125,7 @@ def build_parser():
                    help=f"expression (default: the lecture example {LECTURE_EXPRESSION})")
     c.add_argument("--at", default=None,
                    help=f"the point, e.g. x=1.1,y=0.7 or x=[1,2,3] (default with the "
-                        f"lecture example: {LECTURE_POINT})")
+                        f"lecture example: {LECTURE_AT})")
     c.add_argument("--methods", default="fd,symbolic,forward,reverse",
                    help="comma-separated methods (default: fd,symbolic,forward,reverse)")
     c.add_argument("--scheme", default="central",

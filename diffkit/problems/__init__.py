@@ -16,13 +16,16 @@ Examples
 
 from diffkit.problems.base import Problem, sum_of_squares
 from diffkit.problems.data import least_squares, logistic_regression, mlp, robust_regression
-from diffkit.problems.lecture import linear_network, pl_cosine, quadratic, strict_saddle
+from diffkit.problems.lecture import (LECTURE_EXPRESSION, LECTURE_POINT, LECTURE_PROGRAM,
+                                      lecture_example, linear_network, pl_cosine, quadratic,
+                                      strict_saddle)
 from diffkit.problems.testfunctions import (MORE_GARBOW_HILLSTROM, beale, brown_badly_scaled,
                                             freudenstein_roth, helical_valley,
                                             powell_singular, rosenbrock, wood)
 
 __all__ = [
     "Problem", "sum_of_squares",
+    "lecture_example", "LECTURE_EXPRESSION", "LECTURE_PROGRAM", "LECTURE_POINT",
     "quadratic", "pl_cosine", "linear_network", "strict_saddle",
     "least_squares", "logistic_regression", "robust_regression", "mlp",
     "rosenbrock", "powell_singular", "beale", "wood", "freudenstein_roth", "helical_valley",

@@ -169,3 +169,34 @@ def strict_saddle(dim=2, unstable=1):
     x0 = np.concatenate([np.ones(k), np.zeros(unstable)])
     return Problem(f"strict_saddle(dim={dim}, unstable={unstable})", fn, value_and_grad, x0,
                    f_star=-unstable / 4, hessian=hessian)
+
+
+#: The lectures' running example, as an expression and as straight-line code.
+LECTURE_EXPRESSION = "sin(exp(x*y) + 2*x**2)"
+LECTURE_PROGRAM = ("z1 = x * y; z2 = x ** 2; z3 = exp(z1); z4 = 2 * z2; z5 = z3 + z4; "
+                   "out = sin(z5)")
+#: The point the lectures evaluate it at.
+LECTURE_POINT = (1.1, 0.7)
+
+
+def lecture_example(x, y):
+    """f(x, y) = sin(exp(x y) + 2 x^2), written as the lectures' straight-line code.
+
+    Examples
+    --------
+    >>> import diffkit
+    >>> from diffkit.problems import lecture_example
+    >>> print(diffkit.trace(lecture_example, 1.1, 0.7).listing())
+    z1 = x * y
+    z2 = x ** 2
+    z3 = exp(z1)
+    z4 = 2 * z2
+    z5 = z3 + z4
+    out = sin(z5)
+    """
+    z1 = x * y
+    z2 = x ** 2
+    z3 = np.exp(z1)
+    z4 = 2 * z2
+    z5 = z3 + z4
+    return np.sin(z5)

@@ -19,13 +19,7 @@ z5 = z3 + z4
 out = sin(z5)"""
 
 
-def lecture(x, y):
-    z1 = x * y
-    z2 = x ** 2
-    z3 = np.exp(z1)
-    z4 = 2 * z2
-    z5 = z3 + z4
-    return np.sin(z5)
+from diffkit.problems import lecture_example as lecture  # noqa: E402
 
 
 def test_the_lecture_program_prints_as_the_lecture_writes_it():

@@ -7,13 +7,7 @@ from numpy.testing import assert_array_equal
 import diffkit
 
 
-def lecture(x, y):
-    z1 = x * y
-    z2 = x ** 2
-    z3 = np.exp(z1)
-    z4 = 2 * z2
-    z5 = z3 + z4
-    return np.sin(z5)
+from diffkit.problems import lecture_example as lecture  # noqa: E402
 
 
 def test_lecture_code_gives_the_lecture_graph():
