@@ -1,6 +1,7 @@
 """The package as users meet it: a light, fast import and a README that matches CI."""
 import json
 import pathlib
+import re
 import subprocess
 import sys
 
@@ -51,10 +52,15 @@ def test_readme_gives_the_ci_test_command_verbatim():
     assert command in (ROOT / "README.md").read_text().splitlines()
 
 
-def test_readme_install_command_runs_the_graph_command():
+def test_readme_opens_with_the_main_job_then_the_test_command():
     readme = (ROOT / "README.md").read_text()
-    assert "diffkit graph" in readme
+    blocks = re.findall(r"```bash\n(.*?)\n```", readme, flags=re.S)
+    assert blocks[0] == "pip install . && diffkit report"
+    assert blocks[1] == 'pip install ".[test]" && python -m pytest'
     assert "diffkit = \"diffkit.cli:main\"" in (ROOT / "pyproject.toml").read_text()
+    # the main job is a real subcommand of the installed command
+    from diffkit.cli import build_parser
+    assert build_parser().parse_args(["report"]).command == "report"
 
 
 def test_version_matches_pyproject():
