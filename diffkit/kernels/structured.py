@@ -146,22 +146,33 @@ def reduce_tangent(t, w, ints, aux, naux, out, n, a, na):
         t[out + _segment(ints, aux, naux, i)] += w[i] * t[a + i]
 
 
+def _product(lv, rv, a, b, m, k, nn, trans_a, trans_b):
+    """lv[a] @ rv[b] as (m, k) @ (k, nn); an operand flagged transposed is stored the
+    other way round and read through a transposed view (BLAS takes it as is)."""
+    if trans_a:
+        left_t = lv[a:a + m * k].reshape((k, m))
+        if trans_b:
+            return np.dot(left_t.T, rv[b:b + k * nn].reshape((nn, k)).T)
+        return np.dot(left_t.T, rv[b:b + k * nn].reshape((k, nn)))
+    left = lv[a:a + m * k].reshape((m, k))
+    if trans_b:
+        return np.dot(left, rv[b:b + k * nn].reshape((nn, k)).T)
+    return np.dot(left, rv[b:b + k * nn].reshape((k, nn)))
+
+
 def matmul(lv, rv, ov, ints, aux, out, a, b, accumulate):
     """ov[out] (+)= lv[a] @ rv[b] for each batch entry.
 
     The operands may live in different arrays (values or a tangent row), so
     the tangent sweep reuses this kernel for ta @ b and a @ tb.  Geometry at
-    ints[aux:]: batch, m, k, n, stride of a, stride of b, b stored transposed.
+    ints[aux:]: batch, m, k, n, stride of a, stride of b, b stored transposed,
+    a stored transposed.
     """
     batch, m, k, nn = ints[aux], ints[aux + 1], ints[aux + 2], ints[aux + 3]
-    sa, sb, trans_b = ints[aux + 4], ints[aux + 5], ints[aux + 6]
+    sa, sb, trans_b, trans_a = ints[aux + 4], ints[aux + 5], ints[aux + 6], ints[aux + 7]
     for t in range(batch):
-        left = lv[a + t * sa:a + t * sa + m * k].reshape((m, k))
         res = ov[out + t * m * nn:out + (t + 1) * m * nn].reshape((m, nn))
-        if trans_b:
-            prod = np.dot(left, rv[b + t * sb:b + t * sb + k * nn].reshape((nn, k)).T)
-        else:
-            prod = np.dot(left, rv[b + t * sb:b + t * sb + k * nn].reshape((k, nn)))
+        prod = _product(lv, rv, a + t * sa, b + t * sb, m, k, nn, trans_a, trans_b)
         if accumulate:
             res += prod
         else:

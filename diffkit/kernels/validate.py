@@ -73,9 +73,10 @@ def validate(ints, consts):
             else:
                 _require(n == 1, "a full reduction has one result")
         elif kind == K_MATMUL:
-            _require(arity == 2 and 0 <= aux and aux + 7 <= ints.size, "matmul geometry")
-            batch, m, k, nn, sa, sb, tb = (int(v) for v in ints[aux:aux + 7])
-            _require(min(batch, m, k, nn, sa, sb) >= 0 and tb in (0, 1), "matmul geometry")
+            _require(arity == 2 and 0 <= aux and aux + 8 <= ints.size, "matmul geometry")
+            batch, m, k, nn, sa, sb, tb, ta = (int(v) for v in ints[aux:aux + 8])
+            _require(min(batch, m, k, nn, sa, sb) >= 0 and tb in (0, 1) and ta in (0, 1),
+                     "matmul geometry")
             _require(n == batch * m * nn, "matmul result size")
             _require(a + (batch - 1) * sa + m * k <= a + na, "matmul left operand size")
             _require(b + (batch - 1) * sb + k * nn <= b + nb, "matmul right operand size")

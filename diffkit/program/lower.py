@@ -79,6 +79,29 @@ class _Lowering:
         self.flops = 0
         self.tangent_flops = 0
         self.broadcasts = {}
+        self.fused = self.fusible_transposes()
+
+    def fusible_transposes(self):
+        """Transposes of the last two axes whose every user is a matmul or dot.
+
+        Their products read the untransposed values with a flag, so the
+        transpose moves no data: the adjoint of ``x @ W`` needs ``W.T``.
+        """
+        g, fused = self.graph, set()
+        for n in g.order:
+            a = g.node(n)
+            nd = len(a["shape"])
+            if a["op"] != "transpose" or nd < 2 or n in g.outputs:
+                continue
+            swap = tuple(range(nd - 2)) + (nd - 1, nd - 2)
+            users = list(g.nx.successors(n))
+            if a["params"]["axes"] == swap and users and all(
+                    g.node(u)["op"] in ("matmul", "dot") and
+                    g.node(u)["shape"] and len(g.node(u)["shape"]) >= 2 and
+                    all(len(g.node(m)["shape"]) >= 2 for m in g.node(u)["args"])
+                    for u in users):
+                fused.add(n)
+        return fused
 
     def alloc(self, n, size):
         self.slot[n] = self.n_slots
@@ -144,6 +167,9 @@ class _Lowering:
     def structural(self, n, a, args):
         size = ops.size(a["shape"])
         op = ops.get(a["op"])
+        if n in self.fused:  # read by its matrix products as a transposed view
+            self.slot[n], self.size[n] = self.slot[args[0]], size
+            return
         if a["op"] == "getitem_t":
             # one scatter row per piece: the first fills zeros, the rest add
             self.alloc(n, size)
@@ -180,7 +206,7 @@ class _Lowering:
     def linalg(self, n, a, args):
         ma, mb = args
         sa, sb = self.graph.node(ma)["shape"], self.graph.node(mb)["shape"]
-        trans_b = 0
+        trans_a, trans_b = int(ma in self.fused), int(mb in self.fused)
         if a["op"] == "outer":
             sa, sb = (ops.size(sa), 1), (1, ops.size(sb))
         elif a["op"] == "inner" and len(sb) == 2:
@@ -198,7 +224,8 @@ class _Lowering:
                 raise UnsupportedError("matmul with partly broadcast batch dimensions is not "
                                        "supported by the kernels; broadcast_to both first")
         self.alloc(n, ops.size(a["shape"]))
-        geometry = [ops.size(batch), a2[-2], a2[-1], b2[-1], strides[0], strides[1], trans_b]
+        geometry = [ops.size(batch), a2[-2], a2[-1], b2[-1], strides[0], strides[1], trans_b,
+                    trans_a]
         self.row(K_MATMUL, 0, self.slot[n], self.size[n],
                  [(self.slot[ma], self.size[ma]), (self.slot[mb], self.size[mb])],
                  self.add_aux(geometry))
