@@ -1,4 +1,6 @@
 """Running lowered programs from Python: the thin layer between backends and kernels."""
+import threading
+
 import numpy as np
 
 from ..kernels import validate
@@ -16,12 +18,26 @@ def compile_program(graph):
     return program, kernels()
 
 
-def run_values(program, kern, x):
-    """Packed outputs at packed inputs ``x`` (the program was validated when compiled)."""
-    io = np.empty(x.size + program.n_outputs)
-    io[:x.size] = x
-    kern.values(program.ints, program.consts, io)
-    return io[x.size:]
+#: Workspaces of at least this many values are kept per thread and reused:
+#: the pages of a fresh large allocation cost more than the work on them.
+REUSE_SLOTS = 1 << 16
+
+
+def values_runner(program, kern):
+    """``run(io)``: execute ``program`` on the io array (inputs in, outputs after them)."""
+    ints, consts = program.ints, program.consts
+    if program.n_slots < REUSE_SLOTS:
+        values = kern.values
+        return lambda io: values(ints, consts, io)
+    local, values_in, n_slots = threading.local(), kern.values_in, program.n_slots
+
+    def run(io):
+        buf = getattr(local, "buf", None)
+        if buf is None:
+            buf = local.buf = np.empty(n_slots)
+        values_in(ints, consts, io, buf)
+
+    return run
 
 
 def block_width(program, k, block=None):

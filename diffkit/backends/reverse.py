@@ -10,7 +10,7 @@ from ..cost import Cost
 from ..errors import DiffkitError
 from ..program.adjoint import adjoint_graph
 from .base import Backend, Packing, register
-from .compiled import compile_program
+from .compiled import compile_program, values_runner
 from .second_order import SecondOrder
 
 
@@ -49,9 +49,11 @@ class Reverse(SecondOrder, Backend):
         if packing.scalar_only:
             call = _scalar_call(values, ints, consts, packing, n_out, with_value)
         else:
+            run = values_runner(program, kern)
+
             def call(*args):
                 io = packing.io(args, n_out)
-                values(ints, consts, io)
+                run(io)
                 grads = packing.split(io[n_in + 1:], wrt)
                 return (io[n_in], grads) if with_value else grads
         call.cost = Cost("reverse", program.flops, graph.flops(), 1, 0,
@@ -70,6 +72,7 @@ class Reverse(SecondOrder, Backend):
         packing = Packing(graph, wrt)
         out_shape = graph.output_shapes[0]
         m = int(np.prod(out_shape, dtype=int))
+        run = values_runner(program, kern)
 
         def jacobian(*args):
             x = packing.pack(args)
@@ -80,7 +83,7 @@ class Reverse(SecondOrder, Backend):
                 io[:x.size] = x
                 io[x.size:n] = 0.0
                 io[x.size + i] = 1.0
-                kern.values(program.ints, program.consts, io)
+                run(io)
                 rows[i] = io[n + m:]
             return jacobian_blocks(rows, packing, wrt, out_shape)
 

@@ -13,7 +13,7 @@ in a :class:`~diffkit.errors.UnsupportedError`.
 """
 import numpy as np
 
-from ..backends.compiled import run_values
+from ..backends.compiled import values_runner
 
 from .. import ops
 from ..backends.base import Packing
@@ -111,7 +111,8 @@ class Evaluator:
             self.op_counts = graph.op_counts()
         else:
             from ..backends.compiled import compile_program
-            self.program, self._kernels = compile_program(graph)
+            self.program, kern = compile_program(graph)
+            self._run = values_runner(self.program, kern)
             self.flops = self.program.flops
             self.workspace_bytes = self.program.workspace_bytes
             self.op_counts = dict(self.program.op_counts)
@@ -122,7 +123,10 @@ class Evaluator:
         self.count += 1
         if self.complex:
             return self._run_complex(x)
-        return run_values(self.program, self._kernels, np.ascontiguousarray(x, dtype=float))
+        io = np.empty(x.size + self.n_outputs)
+        io[:x.size] = x
+        self._run(io)
+        return io[x.size:]
 
     @staticmethod
     def _complex_plan(graph):

@@ -11,12 +11,13 @@ HEADER, WIDTH = 8, 14
 
 
 def _workspace(ints, consts, io):
-    """The workspace with the inputs (first entries of io) and the constants in place."""
-    buf = np.empty(ints[0])
-    for i in range(ints[1]):
-        buf[i] = io[i]
-    for i in range(ints[3]):
-        buf[ints[2] + i] = consts[i]
+    """A fresh workspace with the inputs (first entries of io) and the constants in place."""
+    return _fill(ints, consts, io, np.empty(ints[0]))
+
+
+def _fill(ints, consts, io, buf):
+    buf[:ints[1]] = io[:ints[1]]
+    buf[ints[2]:ints[2] + ints[3]] = consts
     return buf
 
 
@@ -94,7 +95,13 @@ def values(ints, consts, io):
     One caller-allocated array in and out: returning a new array from
     compiled code costs more than a small program's whole run.
     """
-    buf = _workspace(ints, consts, io)
+    values_in(ints, consts, io, np.empty(ints[0]))
+
+
+def values_in(ints, consts, io, buf):
+    """:func:`values` in a workspace the caller owns (reused by big programs: fresh
+    pages for a large workspace cost more than the work)."""
+    _fill(ints, consts, io, buf)
     i, stop = 0, ints[6]
     while i < stop:
         i = _elementwise_rows(ints, buf, i, stop)
