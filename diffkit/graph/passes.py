@@ -94,6 +94,11 @@ def cse(graph):
 def fold_constants(graph):
     """Replace every node whose operands are all constants by its value.
 
+    A node whose value would be larger than its largest operand (a broadcast
+    of a scalar to a long vector) stays an operation: a broadcast is cheaper to
+    compute than to store and copy in on every run, and the rule does not
+    depend on sizes, so costs scale the same way at every size.
+
     Examples
     --------
     >>> import numpy as np, diffkit
@@ -106,6 +111,9 @@ def fold_constants(graph):
         if a["op"] in ("input", "const"):
             return None
         operands = [builder.nx.nodes[m] for m in args]
+        largest = max((ops.size(o["shape"]) for o in operands), default=0)
+        if ops.size(a["shape"]) > max(largest, 1):
+            return None
         if all(o["op"] == "const" for o in operands):
             with np.errstate(all="ignore"):
                 value = ops.get(a["op"]).impl(*(o["value"] for o in operands), **a["params"])

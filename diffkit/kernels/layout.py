@@ -9,7 +9,9 @@ n_instructions, instructions_offset.
 Row: kind, sub, out, n, a, na, b, nb, c, nc, aux, naux, arity, flags.
 An elementwise row reads every operand at size n, or works on one element.
 A reduction keeps in ``b`` the length of its groups when they are
-consecutive runs (0 when they follow the map at aux).
+consecutive runs (0 when they follow the map at aux).  ``flags``: 1 on a
+comparison (no derivative), on a gather that fills one value (the map is a
+single position) and on a scatter that adds to the rows before it.
 """
 from .elementwise import SCALAR
 

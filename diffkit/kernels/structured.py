@@ -10,20 +10,35 @@ import numpy as np
 R_SUM, R_MEAN, R_PROD, R_MAX, R_MIN, R_NORM = 0, 1, 2, 3, 4, 5
 
 
-def gather(v, ints, aux, out, n):
-    """v[out + i] = v[ints[aux + i]]: every structural op and general broadcasting."""
+def gather(v, ints, aux, out, n, fill):
+    """v[out + i] = v[ints[aux + i]]: every structural op and general broadcasting.
+
+    ``fill``: the map is the single position ints[aux] (a scalar broadcast).
+    """
+    if fill:
+        value = v[ints[aux]]
+        for i in range(n):
+            v[out + i] = value
+        return
     for i in range(n):
         v[out + i] = v[ints[aux + i]]
 
 
-def scatter(v, ints, aux, out, n, a, na, accumulate):
+def scatter(v, ints, aux, naux, out, n, a, na, accumulate):
     """v[out + ints[aux + i]] += v[a + i] after zeroing v[out:out+n] unless ``accumulate``.
 
-    The adjoint of indexing; several pieces of one adjoint are consecutive rows.
+    The adjoint of indexing; several pieces of one adjoint are consecutive
+    rows.  ``naux == 1``: the piece lands on the contiguous run starting at
+    ints[aux] (a slice), added without an index map.
     """
     if not accumulate:
         for i in range(n):
             v[out + i] = 0.0
+    if naux == 1:
+        start = out + ints[aux]
+        for i in range(na):
+            v[start + i] += v[a + i]
+        return
     for i in range(na):
         v[out + ints[aux + i]] += v[a + i]
 
@@ -35,13 +50,27 @@ def _segment(ints, aux, naux, i):
 def _reduce_run(v, code, start, g):
     """Reduction of the run v[start:start+g], the branch on the kind outside the loop."""
     if code == R_SUM or code == R_MEAN or code == R_NORM:
-        acc = 0.0
-        if code == R_NORM:
-            for i in range(start, start + g):
-                acc += v[i] * v[i]
+        square = code == R_NORM
+        # four running sums: one chain of dependent additions runs at a quarter
+        # of the speed (the summation order differs from NumPy's pairwise one)
+        s0 = s1 = s2 = s3 = 0.0
+        stop4 = start + (g // 4) * 4
+        for i in range(start, stop4, 4):
+            if square:
+                s0 += v[i] * v[i]
+                s1 += v[i + 1] * v[i + 1]
+                s2 += v[i + 2] * v[i + 2]
+                s3 += v[i + 3] * v[i + 3]
+            else:
+                s0 += v[i]
+                s1 += v[i + 1]
+                s2 += v[i + 2]
+                s3 += v[i + 3]
+        for i in range(stop4, start + g):
+            s0 += v[i] * v[i] if square else v[i]
+        acc = (s0 + s1) + (s2 + s3)
+        if square:
             return np.sqrt(acc)
-        for i in range(start, start + g):
-            acc += v[i]
         return acc / g if code == R_MEAN else acc
     if code == R_PROD:
         acc = 1.0

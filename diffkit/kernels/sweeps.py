@@ -73,9 +73,9 @@ def _other_row(ints, buf, r):
     kind, sub, out, n = ints[r], ints[r + 1], ints[r + 2], ints[r + 3]
     a, na, aux, naux = ints[r + 4], ints[r + 5], ints[r + 10], ints[r + 11]
     if kind == K_GATHER:
-        gather(buf, ints, aux, out, n)  # noqa: F821
+        gather(buf, ints, aux, out, n, ints[r + 13])  # noqa: F821
     elif kind == K_SCATTER:
-        scatter(buf, ints, aux, out, n, a, na, ints[r + 13])  # noqa: F821
+        scatter(buf, ints, aux, naux, out, n, a, na, ints[r + 13])  # noqa: F821
     elif kind == K_REDUCE:
         reduce(buf, sub, ints, aux, naux, out, n, a, na, ints[r + 6])  # noqa: F821
     else:
@@ -140,10 +140,10 @@ def _tangent_row(ints, buf, T, r):
                         T[j, out + i] += t * p
     elif kind == K_GATHER:
         for j in range(K):
-            gather(T[j], ints, aux, out, n)  # noqa: F821
+            gather(T[j], ints, aux, out, n, ints[r + 13])  # noqa: F821
     elif kind == K_SCATTER:
         for j in range(K):
-            scatter(T[j], ints, aux, out, n, a, na, ints[r + 13])  # noqa: F821
+            scatter(T[j], ints, aux, naux, out, n, a, na, ints[r + 13])  # noqa: F821
     elif kind == K_REDUCE:
         w = reduce_weights(buf, sub, ints, aux, naux, out, n, a, na)  # noqa: F821
         for j in range(K):

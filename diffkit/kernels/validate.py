@@ -60,10 +60,14 @@ def validate(ints, consts):
             # one element, or every operand at the result's size (the array loop reads n)
             _require(all(size == n for _, size in operands), "operand size mismatch")
         elif kind == K_GATHER:
-            _within(ints, aux, n, 0, n_slots, "gather")
+            _require(flags in (0, 1), "gather flags")
+            _within(ints, aux, 1 if flags else n, 0, n_slots, "gather")
         elif kind == K_SCATTER:
             _require(arity == 1 and flags in (0, 1), "scatter takes one operand")
-            _within(ints, aux, na, 0, max(n, 1) if na == 0 else n, "scatter")
+            if naux == 1 and na != 1:  # a contiguous run: its start and length fit
+                _within(ints, aux, 1, 0, n - na + 1, "scatter run")
+            else:
+                _within(ints, aux, na, 0, max(n, 1) if na == 0 else n, "scatter")
         elif kind == K_REDUCE:
             _require(0 <= sub <= 5 and arity == 1, "unknown reduction")
             _require(b >= 0 and (b == 0 or b * n == na), "reduction run length")

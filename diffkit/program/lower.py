@@ -143,9 +143,13 @@ class _Lowering:
             return self.slot[m]
         key = (self.slot[m], tuple(shape))
         if key not in self.broadcasts:
-            pos = np.broadcast_to(self.positions(m), shape)
             off = self.temp(ops.size(shape))
-            self.row(K_GATHER, 0, off, ops.size(shape), aux=self.add_aux(pos))
+            if self.size[m] == 1:  # a scalar: fill, no index map
+                self.row(K_GATHER, 0, off, ops.size(shape), aux=self.add_aux([self.slot[m]]),
+                         flags=1)
+            else:
+                pos = np.broadcast_to(self.positions(m), shape)
+                self.row(K_GATHER, 0, off, ops.size(shape), aux=self.add_aux(pos))
             self.broadcasts[key] = off
         return self.broadcasts[key]
 
@@ -175,7 +179,10 @@ class _Lowering:
             self.alloc(n, size)
             where = np.arange(size).reshape(a["shape"])
             for k, (m, index) in enumerate(zip(args, a["params"]["indices"])):
-                rel = np.broadcast_to(where[ops.numpy_index(index)], self.graph.node(m)["shape"])
+                rel = np.broadcast_to(where[ops.numpy_index(index)],
+                                      self.graph.node(m)["shape"]).ravel()
+                if rel.size > 1 and np.array_equal(rel, np.arange(rel[0], rel[0] + rel.size)):
+                    rel = rel[:1]  # a contiguous run: the kernel needs only its start
                 self.row(K_SCATTER, 0, self.slot[n], size, [(self.slot[m], self.size[m])],
                          self.add_aux(rel), flags=int(k > 0))
             return
@@ -184,7 +191,10 @@ class _Lowering:
             self.slot[n], self.size[n] = int(idx[0]), size  # alias: no data moves
             return
         self.alloc(n, size)
-        self.row(K_GATHER, 0, self.slot[n], size, aux=self.add_aux(idx))
+        if size > 1 and np.all(idx == idx[0]):  # one value everywhere: fill
+            self.row(K_GATHER, 0, self.slot[n], size, aux=self.add_aux(idx[:1]), flags=1)
+        else:
+            self.row(K_GATHER, 0, self.slot[n], size, aux=self.add_aux(idx))
 
     def reduction(self, n, a, args):
         (m,) = args

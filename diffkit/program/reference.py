@@ -78,11 +78,13 @@ def backward(graph, values, seeds, active):
 
 
 def _scale(g, p):
-    """g times a local partial p, zero winning; +-1 constants add no node."""
+    """g times a local partial p, zero winning; +-1 constants add no node.
+
+    The product broadcasts p (often a scalar); broadcasting it explicitly
+    would let constant folding store a full-size array of one number.
+    """
     if isinstance(p, float) and p in (1.0, -1.0):
         return g if p == 1.0 else -g
-    if np.shape(p) != np.shape(g):
-        p = ops.call("broadcast_to", p, shape=np.shape(g))
     return ops.zmul(g, p)
 
 
