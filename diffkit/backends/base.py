@@ -82,6 +82,42 @@ class Packing:
         return tuple(out)
 
 
+def scalar_output(graph, what):
+    if len(graph.outputs) != 1 or graph.output_shapes[0] != ():
+        raise DiffkitError(f"{what} needs a function with one scalar output, got output "
+                           f"shape(s) {list(graph.output_shapes)}; use diffkit.jacobian")
+
+
+def single_output(graph):
+    if len(graph.outputs) != 1:
+        raise DiffkitError("jacobian takes a function with one output; return "
+                           "np.concatenate([...]) of the outputs instead of a tuple")
+
+
+def jacobian_blocks(flat, packing, wrt, out_shape):
+    """Split an (m, n_wrt) Jacobian into blocks of shape out_shape + input shape."""
+    pieces, pos = [], 0
+    for i in wrt:
+        size = packing.sizes[i]
+        pieces.append(flat[:, pos:pos + size].reshape(out_shape + packing.shapes[i]))
+        pos += size
+    return tuple(pieces)
+
+
+def hessian_blocks(flat_rows, packing, wrt):
+    """Split a (n_wrt, n_wrt) matrix into nested blocks shaped T_i + T_j."""
+    sizes = [packing.sizes[i] for i in wrt]
+    cuts = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
+    rows = []
+    for a, i in enumerate(wrt):
+        row = []
+        for b, j in enumerate(wrt):
+            block = flat_rows[cuts[a]:cuts[a + 1], cuts[b]:cuts[b + 1]]
+            row.append(block.reshape(packing.shapes[i] + packing.shapes[j]))
+        rows.append(tuple(row))
+    return tuple(rows)
+
+
 class Backend:
     """Base class: subclasses implement ``compile_<request>(graph, wrt)``."""
 

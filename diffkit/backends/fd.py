@@ -40,9 +40,8 @@ from ..errors import DiffkitError
 from ..fd import second as fd2
 from ..fd.evaluation import Evaluator
 from ..fd.schemes import SCHEMES, check_scheme, evaluations, first_derivatives, steps
-from .base import Backend, register
-from .reverse import jacobian_blocks, scalar_output, single_output
-from .second_order import _blocks
+from .base import (Backend, hessian_blocks, jacobian_blocks, register, scalar_output,
+                   single_output)
 
 
 @register("fd")
@@ -153,7 +152,7 @@ class FiniteDifferences(Backend):
             else:
                 h = steps(x, columns, "central", outer, base=fd2.outer_base(self.scheme))
                 H = fd2.gradient_differences(g, x, columns, h)
-            return _blocks(H, packing, wrt)
+            return hessian_blocks(H, packing, wrt)
 
         k = len(columns)
         count = fd2.hessian_evaluations(self.scheme, mode, k, self._grad_evals(k))

@@ -6,9 +6,8 @@ products (vector mode).
 """
 import numpy as np
 
-from .base import Backend, Packing, register
+from .base import Backend, Packing, jacobian_blocks, register, scalar_output, single_output
 from .compiled import compile_program, run_tangents, tangent_cost
-from .reverse import jacobian_blocks, scalar_output, single_output
 from .second_order import SecondOrder
 
 

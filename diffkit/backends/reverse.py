@@ -7,33 +7,10 @@ walks back over them.  A Jacobian takes one run per output entry.
 import numpy as np
 
 from ..cost import Cost
-from ..errors import DiffkitError
 from ..program.adjoint import adjoint_graph
-from .base import Backend, Packing, register
+from .base import Backend, Packing, jacobian_blocks, register, scalar_output, single_output
 from .compiled import compile_program, values_runner
 from .second_order import SecondOrder
-
-
-def scalar_output(graph, what):
-    if len(graph.outputs) != 1 or graph.output_shapes[0] != ():
-        raise DiffkitError(f"{what} needs a function with one scalar output, got output "
-                           f"shape(s) {list(graph.output_shapes)}; use diffkit.jacobian")
-
-
-def single_output(graph):
-    if len(graph.outputs) != 1:
-        raise DiffkitError("jacobian takes a function with one output; return "
-                           "np.concatenate([...]) of the outputs instead of a tuple")
-
-
-def jacobian_blocks(flat, packing, wrt, out_shape):
-    """Split an (m, n_wrt) Jacobian into blocks of shape out_shape + input shape."""
-    pieces, pos = [], 0
-    for i in wrt:
-        size = packing.sizes[i]
-        pieces.append(flat[:, pos:pos + size].reshape(out_shape + packing.shapes[i]))
-        pos += size
-    return tuple(pieces)
 
 
 @register("reverse")

@@ -7,22 +7,8 @@ share this code.
 import numpy as np
 
 from ..program.adjoint import adjoint_graph
-from .base import Packing
+from .base import Packing, hessian_blocks
 from .compiled import compile_program, run_tangents, tangent_cost
-
-
-def _blocks(flat_rows, packing, wrt):
-    """Split a (n_wrt, n_wrt) matrix into nested blocks shaped T_i + T_j."""
-    sizes = [packing.sizes[i] for i in wrt]
-    cuts = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
-    rows = []
-    for a, i in enumerate(wrt):
-        row = []
-        for b, j in enumerate(wrt):
-            block = flat_rows[cuts[a]:cuts[a + 1], cuts[b]:cuts[b + 1]]
-            row.append(block.reshape(packing.shapes[i] + packing.shapes[j]))
-        rows.append(tuple(row))
-    return tuple(rows)
 
 
 class SecondOrder:
@@ -42,7 +28,7 @@ class SecondOrder:
         def hessian(*args):
             x = packing.pack(args)
             _, tout = run_tangents(program, kern, x, columns)
-            return _blocks(tout[:, 1:].T, packing, wrt)
+            return hessian_blocks(tout[:, 1:].T, packing, wrt)
 
         hessian.cost = tangent_cost(self.name, program, k, f_flops)
         return hessian

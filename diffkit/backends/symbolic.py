@@ -30,9 +30,8 @@ import numpy as np
 
 from ..cost import Cost
 from ..errors import DiffkitError
-from .base import Backend, Packing, register
-from .reverse import jacobian_blocks, scalar_output, single_output
-from .second_order import _blocks
+from .base import (Backend, Packing, hessian_blocks, jacobian_blocks, register, scalar_output,
+                   single_output)
 
 _OPTIONS = ("cse", "compiler", "max_ops", "time_budget", "max_code_ops")
 
@@ -97,7 +96,7 @@ class Symbolic(Backend):
         d, packing = self._compile("hessian", graph, wrt)
 
         def hessian(*args):
-            return _blocks(d.hessian_matrix(d(packing.pack(args))), packing, wrt)
+            return hessian_blocks(d.hessian_matrix(d(packing.pack(args))), packing, wrt)
 
         return self._attach(hessian, d, graph)
 
