@@ -30,8 +30,9 @@ LN10 = {np.log(10.0)!r}
 """
 #: Small per-instruction helpers numba inlines into the loops: a call with
 #: array arguments costs reference counting on every instruction.
-_INLINE = ("_operand", "_elementwise_values", "_elementwise_partials", "_values_row",
-           "elementwise_values", "elementwise_partials", "_is_const")
+_INLINE = ("_operand", "_elementwise_scalar", "_elementwise_array", "_elementwise_partials",
+           "_values_row", "elementwise_scalar", "elementwise_array", "elementwise_partials",
+           "_is_const")
 _lock = threading.Lock()
 _module = None
 

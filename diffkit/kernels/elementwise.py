@@ -79,11 +79,12 @@ def _arity(name):
 
 
 def generate():
-    """Source of ``elementwise_values`` and ``elementwise_partials``.
+    """Source of ``elementwise_scalar``, ``elementwise_array`` and ``elementwise_partials``.
 
     Values have two forms: one element (the scalar programs of small
-    problems), and contiguous runs in which every operand has the result's
-    size (lowering materializes broadcasts), a loop LLVM can vectorize.
+    problems, run in the interpreter's tightest loop), and contiguous runs
+    in which every operand has the result's size (lowering materializes
+    broadcasts), a loop LLVM can vectorize.
     """
     def scalar(name, entry):
         return ["; ".join(_SCALAR_LOADS[:_arity(name)]), f"v[out] = {entry[0]}"]
@@ -97,11 +98,10 @@ def generate():
         sets = [f"    P[{k}, i] = {expr}" for k, expr in enumerate(entry[1])]
         return ["for i in range(n):", f"    {loads}; y = v[out + i]"] + sets if sets else ["pass"]
 
-    src = ["def elementwise_values(f, v, out, n, oa, ob, oc):",
-           "    if n == 1:"] + _branches(scalar, "        ") + [
-           "    else:",
-           "        A = v[oa:oa + n]; B = v[ob:ob + n]; C = v[oc:oc + n]; O = v[out:out + n]"]
-    src += _branches(array, "        ")
+    src = ["def elementwise_scalar(f, v, out, oa, ob, oc):"] + _branches(scalar)
+    src += ["", "", "def elementwise_array(f, v, out, n, oa, ob, oc):",
+            "    A = v[oa:oa + n]; B = v[ob:ob + n]; C = v[oc:oc + n]; O = v[out:out + n]"]
+    src += _branches(array)
     src += ["", "", "def elementwise_partials(f, v, out, n, oa, sa, ob, sb, oc, sc, P):"]
     src += _branches(partials)
     return "\n".join(src) + "\n"

@@ -37,11 +37,18 @@ def _operand(ints, r, q):
     return ints[r + 4 + 2 * q], 1 if ints[r + 5 + 2 * q] > 1 else 0
 
 
-def _elementwise_values(ints, v, r):
+def _elementwise_scalar(ints, v, r):
     oa, _ = _operand(ints, r, 0)
     ob, _ = _operand(ints, r, 1)
     oc, _ = _operand(ints, r, 2)
-    elementwise_values(ints[r + 1], v, ints[r + 2], ints[r + 3], oa, ob, oc)  # noqa: F821
+    elementwise_scalar(ints[r + 1], v, ints[r + 2], oa, ob, oc)  # noqa: F821
+
+
+def _elementwise_array(ints, v, r):
+    oa, _ = _operand(ints, r, 0)
+    ob, _ = _operand(ints, r, 1)
+    oc, _ = _operand(ints, r, 2)
+    elementwise_array(ints[r + 1], v, ints[r + 2], ints[r + 3], oa, ob, oc)  # noqa: F821
 
 
 def _elementwise_partials(ints, v, r, P):
@@ -53,26 +60,28 @@ def _elementwise_partials(ints, v, r, P):
 
 
 def _elementwise_rows(ints, buf, i, stop):
-    """Run consecutive elementwise rows from row i; return the first row of another kind.
+    """Run consecutive one-element elementwise rows from row i; return the first other row.
 
-    Kept free of calls that take arrays: such a call anywhere in a loop makes
-    numba handle the workspace's reference count on every iteration, which
-    costs several times the arithmetic of a scalar row.
+    Kept free of calls and views that take arrays: either, anywhere in the
+    loop, makes numba handle the workspace's reference count on every
+    iteration, which costs several times the arithmetic of a scalar row.
     """
     while i < stop:
         r = ints[7] + i * WIDTH
-        if ints[r] != K_ELEM:
+        if ints[r] != K_ELEM or ints[r + 3] != 1:
             return i
-        _elementwise_values(ints, buf, r)
+        _elementwise_scalar(ints, buf, r)
         i += 1
     return i
 
 
 def _other_row(ints, buf, r):
-    """Run one gather, scatter, reduction or matmul row."""
+    """Run one array elementwise, gather, scatter, reduction or matmul row."""
     kind, sub, out, n = ints[r], ints[r + 1], ints[r + 2], ints[r + 3]
     a, na, aux, naux = ints[r + 4], ints[r + 5], ints[r + 10], ints[r + 11]
-    if kind == K_GATHER:
+    if kind == K_ELEM:
+        _elementwise_array(ints, buf, r)
+    elif kind == K_GATHER:
         gather(buf, ints, aux, out, n, ints[r + 13])  # noqa: F821
     elif kind == K_SCATTER:
         scatter(buf, ints, aux, naux, out, n, a, na, ints[r + 13])  # noqa: F821
@@ -83,8 +92,8 @@ def _other_row(ints, buf, r):
 
 
 def _values_row(ints, buf, r):
-    if ints[r] == K_ELEM:
-        _elementwise_values(ints, buf, r)
+    if ints[r] == K_ELEM and ints[r + 3] == 1:
+        _elementwise_scalar(ints, buf, r)
     else:
         _other_row(ints, buf, r)
 
