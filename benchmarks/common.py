@@ -17,7 +17,6 @@ defaults, e.g. ``OMP_NUM_THREADS=2 OPENBLAS_NUM_THREADS=2 XLA_FLAGS= ...``.
 import importlib
 import os
 import platform
-import statistics
 import sys
 import time
 
@@ -29,6 +28,8 @@ for _k, _v in THREAD_DEFAULTS.items():
     os.environ.setdefault(_k, _v)
 
 import numpy as np  # noqa: E402
+
+from diffkit.profile.measure import autorange, format_seconds  # noqa: E402
 
 LOOP_TIME = 0.04
 REPEAT = 7
@@ -60,30 +61,12 @@ class Timing:
 
 
 def measure(fn, warmup=3, repeat=None):
-    """Time ``fn()`` per call, timeit-style, warm-up excluded."""
-    repeat = REPEAT if repeat is None else repeat
+    """Time ``fn()`` per call with diffkit's own timeit-style autorange, warm-up excluded."""
     for _ in range(warmup):
         fn()
-    number = 1
-    while True:  # autorange: 1, 2, 5, 10, 20, 50, ... calls per loop
-        elapsed = _loop(fn, number)
-        if elapsed >= LOOP_TIME or number >= 10**7:
-            break
-        number = _next_number(number)
-    per_call = [_loop(fn, number) / number for _ in range(repeat)]
-    return Timing(min(per_call), statistics.median(per_call), number)
-
-
-def _next_number(n):
-    s = str(n)
-    return n * 5 // 2 if s[0] == "2" else n * 2
-
-
-def _loop(fn, number):
-    start = time.perf_counter()
-    for _ in range(number):
-        fn()
-    return time.perf_counter() - start
+    best, median, number = autorange(fn, repeats=REPEAT if repeat is None else repeat,
+                                     min_time=LOOP_TIME)
+    return Timing(best, median, number)
 
 
 def once(fn):
@@ -125,13 +108,7 @@ def _tuple(x):
 
 
 # -- output ---------------------------------------------------------------------------
-def fmt_time(seconds):
-    if seconds is None:
-        return "-"
-    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("us", 1e-6)):
-        if seconds >= scale:
-            return f"{seconds / scale:.3g} {unit}"
-    return f"{seconds / 1e-9:.3g} ns"
+fmt_time = format_seconds
 
 
 def fmt_ratio(x):

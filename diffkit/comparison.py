@@ -15,6 +15,7 @@ from . import ops
 from .api import Transform, grad
 from .fd.schemes import EPS
 from .graph.evaluate import evaluate_all
+from .profile.measure import autorange
 from .report import CompareReport, Kink, MethodRow
 
 METHODS = ("fd", "symbolic", "forward", "reverse")
@@ -79,21 +80,6 @@ def active_kinks(graph, args, scheme="central"):
                 convention = "a tie in a comparison picks the branch NumPy picks"
             kinks.append(Kink(graph.describe(n), a["op"], convention, fd_note))
     return kinks
-
-
-def _time_calls(fn, args, repeats):
-    """Best time of one call over ``repeats`` rounds (several calls per round if fast)."""
-    t = time.perf_counter()
-    fn(*args)
-    one = time.perf_counter() - t
-    number = max(1, min(1000, int(1e-3 / max(one, 1e-9))))
-    best = np.inf
-    for _ in range(repeats):
-        t = time.perf_counter()
-        for _ in range(number):
-            fn(*args)
-        best = min(best, (time.perf_counter() - t) / number)
-    return best
 
 
 def _label(fn):
@@ -165,7 +151,7 @@ def _run(method, fn, args, wrt, opts, reference, scale, repeats, kinks):
     transform = grad(fn, method=method, argnums=wrt, **opts)
     g = _flat(transform(*args))
     first = time.perf_counter() - t0
-    steady = _time_calls(transform, args, repeats)
+    steady = autorange(lambda: transform(*args), repeats=repeats, min_time=1e-3)[0]
     cost = transform.cost
     abs_err = np.abs(g - reference)
     error = float(np.max(abs_err)) / scale if g.size else 0.0

@@ -4,6 +4,8 @@ import io
 import json
 from dataclasses import asdict, dataclass, field
 
+from .profile.measure import format_seconds
+
 
 @dataclass
 class MethodRow:
@@ -38,15 +40,6 @@ class Kink:
     op: str
     convention: str
     fd: str
-
-
-def _fmt_time(s):
-    if s is None:
-        return "-"
-    for unit, f in (("s", 1.0), ("ms", 1e-3), ("us", 1e-6)):
-        if s >= f:
-            return f"{s / f:.3g} {unit}"
-    return f"{s / 1e-9:.3g} ns"
 
 
 def _fmt_grad(g, digits=10):
@@ -128,8 +121,8 @@ class CompareReport:
             label = r.method + (f" ({r.options})" if r.options else "")
             table.append((label, _fmt_grad(r.gradient), f"{r.error:.1e}",
                           "yes" if r.agrees else "NO", str(r.evaluations), str(r.flops),
-                          str(r.stored_bytes), _fmt_time(r.first_call_seconds),
-                          _fmt_time(r.steady_seconds)))
+                          str(r.stored_bytes), format_seconds(r.first_call_seconds),
+                          format_seconds(r.steady_seconds)))
         widths = [max(len(row[i]) for row in table) for i in range(len(self.COLUMNS))]
         for row in table:
             lines.append("  ".join(c.ljust(w) if i < 2 else c.rjust(w)

@@ -59,6 +59,22 @@ def autorange(call, repeats=5, min_time=0.02):
     return min(per_call), statistics.median(per_call), loops
 
 
+def format_seconds(seconds):
+    """A duration as people read it: ``'1.67 us'``, ``'30.3 ms'``; ``'-'`` for None.
+
+    Examples
+    --------
+    >>> format_seconds(1.67e-6), format_seconds(0.0303), format_seconds(None)
+    ('1.67 us', '30.3 ms', '-')
+    """
+    if seconds is None:
+        return "-"
+    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("us", 1e-6)):
+        if seconds >= scale:
+            return f"{seconds / scale:.3g} {unit}"
+    return f"{seconds / 1e-9:.3g} ns"
+
+
 def _loop_counts():
     """1, 2, 5, 10, 20, 50, ..."""
     scale = 1
