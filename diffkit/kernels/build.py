@@ -12,13 +12,14 @@ import hashlib
 import importlib.util
 import inspect
 import os
+import re
 import sys
 import threading
 
 import numba
 import numpy as np
 
-from . import elementwise, structured, sweeps
+from . import elementwise, layout, structured, sweeps
 
 #: Flags of every diffkit kernel.  error_model="numpy": 1/0 gives inf, not an exception.
 JIT_OPTIONS = {"cache": True, "error_model": "numpy", "nogil": True}
@@ -37,11 +38,20 @@ _lock = threading.Lock()
 _module = None
 
 
+def _inline_layout(text):
+    """Replace ``from .layout import A, B`` by ``A = 0`` lines: the joined module has
+    no package, and the values must be in the text that names the cache file."""
+    def values(match):
+        names = match.group(1).split("#")[0].replace(",", " ").split()
+        return "\n".join(f"{name} = {getattr(layout, name)!r}" for name in names)
+    return re.sub(r"^from \.layout import ([^\n]+)$", values, text, flags=re.M)
+
+
 def source():
     """The full text of the compiled kernel module."""
     parts = [_PRELUDE, inspect.getsource(structured), inspect.getsource(sweeps),
              elementwise.generate()]
-    return "\n\n".join(parts)
+    return _inline_layout("\n\n".join(parts))
 
 
 def cache_dir():

@@ -7,7 +7,7 @@ them to each tangent row.
 """
 import numpy as np
 
-R_SUM, R_MEAN, R_PROD, R_MAX, R_MIN, R_NORM = 0, 1, 2, 3, 4, 5
+from .layout import R_MAX, R_MEAN, R_MIN, R_NORM, R_PROD, R_SUM
 
 
 def gather(v, ints, aux, out, n, fill):

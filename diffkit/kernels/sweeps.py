@@ -6,8 +6,7 @@ only after :func:`diffkit.kernels.validate` has checked every offset.
 """
 import numpy as np
 
-K_ELEM, K_GATHER, K_SCATTER, K_REDUCE, K_MATMUL = 0, 1, 2, 3, 4
-HEADER, WIDTH = 8, 14
+from .layout import K_ELEM, K_GATHER, K_REDUCE, K_SCATTER, WIDTH
 
 
 def _workspace(ints, consts, io):
