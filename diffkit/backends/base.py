@@ -9,7 +9,7 @@ callable takes the graph's arguments and has a ``cost`` attribute (a
 import numpy as np
 
 from .. import ops
-from ..errors import DiffkitError
+from ..errors import DiffkitError, ShapeError
 from ..graph.evaluate import check_values
 
 REQUESTS = ("grad", "value_and_grad", "jacobian", "hessian", "hvp")
@@ -66,6 +66,19 @@ class Packing:
     def check(self, args):
         """Raise the error that explains why ``args`` do not fit the inputs."""
         check_values(self.names, self.shapes, args)
+
+    def hvp_args(self, args):
+        """Split ``(*args, v)`` of an HVP call into the packed arguments and the packed
+        direction, checking that v has the shape of the differentiated argument(s)."""
+        *args, v = args
+        vs = (v,) if len(self.wrt) == 1 else tuple(v)
+        shapes = [self.shapes[i] for i in self.wrt]
+        got = [np.shape(t) for t in vs]
+        if len(vs) != len(shapes) or any(tuple(g) != s for g, s in zip(got, shapes)):
+            raise ShapeError(f"the direction v has shape(s) {got}; expected {shapes}, the "
+                             "shape(s) of the differentiated argument(s)")
+        flat_v = np.concatenate([np.ravel(np.asarray(t, dtype=float)) for t in vs])
+        return self.pack(args), flat_v
 
     def pack(self, args):
         """The packed argument vector alone."""

@@ -164,12 +164,7 @@ class FiniteDifferences(Backend):
         g = self._gradient_function(ev, columns)
 
         def hvp(*args):
-            *args, v = args
-            x = packing.pack(args)
-            vs = (v,) if len(wrt) == 1 else tuple(v)
-            flat_v = np.concatenate([np.ravel(np.asarray(t, dtype=float)) for t in vs])
-            if flat_v.size != len(columns):
-                raise DiffkitError(f"v has {flat_v.size} entries, expected {len(columns)}")
+            x, flat_v = packing.hvp_args(args)
             return packing.split(fd2.hvp(g, x, columns, flat_v, self.scheme,
                                          self.options["outer_step"]), wrt)
 

@@ -39,12 +39,9 @@ class SecondOrder:
         columns = packing.wrt_columns
 
         def hvp(*args):
-            *args, v = args
-            x = packing.pack(args)
-            vs = (v,) if len(wrt) == 1 else tuple(v)
+            x, flat_v = packing.hvp_args(args)
             direction = np.zeros((1, x.size))
-            direction[0, columns] = np.concatenate([np.ravel(np.asarray(t, dtype=float))
-                                                    for t in vs])
+            direction[0, columns] = flat_v
             _, tout = run_tangents(program, kern, x, columns, directions=direction)
             return packing.split(tout[0, 1:], wrt)
 

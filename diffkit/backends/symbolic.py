@@ -103,14 +103,9 @@ class Symbolic(Backend):
     def compile_hvp(self, graph, wrt):
         scalar_output(graph, "a Hessian-vector product")
         d, packing = self._compile("hvp", graph, wrt)
-        k = len(d.wrt)
 
         def hvp(*args):
-            *args, v = args
-            vs = (v,) if len(wrt) == 1 else tuple(v)
-            flat_v = np.concatenate([np.ravel(np.asarray(t, dtype=float)) for t in vs])
-            if flat_v.size != k:
-                raise DiffkitError(f"v has {flat_v.size} entries, expected {k}")
-            return packing.split(d(np.concatenate([packing.pack(args), flat_v])), wrt)
+            x, flat_v = packing.hvp_args(args)
+            return packing.split(d(np.concatenate([x, flat_v])), wrt)
 
         return self._attach(hvp, d, graph)

@@ -194,3 +194,13 @@ def test_hessian_and_hvp_shapes(method):
 def test_cost_needs_a_call_first():
     with pytest.raises(RuntimeError, match="call the function once"):
         diffkit.grad(f).cost
+
+
+@pytest.mark.parametrize("method", ["reverse", "forward", "fd", "symbolic"])
+def test_hvp_direction_must_have_the_argument_shape(method):
+    """Every backend unpacks v the same way and names a shape mismatch."""
+    hv = diffkit.hvp(lambda x: np.sum(x ** 3), method=method)
+    x = np.array([1.0, 2.0])
+    assert_close(hv(x, np.array([1.0, 0.0])), [6.0, 0.0], 1e-6)  # H = diag(6 x); fd: 1e-6
+    with pytest.raises(ShapeError, match=r"direction v has shape"):
+        hv(x, np.ones(3))
