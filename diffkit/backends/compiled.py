@@ -49,27 +49,47 @@ def n_blocks(program, k, block=None):
     return -(-max(k, 1) // block_width(program, k, block))
 
 
-def run_tangents(program, kern, x, columns, block=None, directions=None):
-    """Tangents of all outputs along unit vectors (``columns`` of the packed input)
-    or along the rows of ``directions`` (K, n_inputs).
+def unit_tangents(program, kern, columns, block=None):
+    """``run(x) -> (outputs, T)``: tangents of all outputs along the unit vectors
+    ``columns`` of the packed input; T has shape (len(columns), n_outputs).
 
-    Returns (outputs, T) with T of shape (K, n_outputs).  Blocks of rows keep
-    the tangent workspace within :data:`BLOCK_BUDGET`.
+    Blocks of directions keep the tangent workspace within
+    :data:`BLOCK_BUDGET`; they are built once here when they fit that budget
+    too (small problems, where rebuilding them per call cost several times
+    the kernel), and per call otherwise.
     """
-    k = len(columns) if directions is None else directions.shape[0]
+    k, n_in, n_out = len(columns), int(program.ints[1]), program.n_outputs
     width = block_width(program, k, block)
+    starts = list(range(0, max(k, 1), width))
+
+    def unit_block(start):
+        rows = columns[start:start + width]
+        tx = np.zeros((len(rows), n_in))
+        tx[np.arange(len(rows)), rows] = 1.0
+        return tx
+
+    kept = [unit_block(s) for s in starts] if k * n_in <= BLOCK_BUDGET else None
+    ints, consts, tangents = program.ints, program.consts, kern.tangents
+
+    def run(x):
+        io = np.empty(n_in + n_out)
+        tout = np.empty((k, n_out))
+        for i, start in enumerate(starts):
+            tx = kept[i] if kept is not None else unit_block(start)
+            io[:n_in] = x
+            tangents(ints, consts, io, tx, tout[start:start + tx.shape[0]])
+        return io[n_in:], tout
+
+    return run
+
+
+def run_direction(program, kern, x, direction):
+    """Outputs and their tangents along one direction of the packed input."""
     io = np.empty(x.size + program.n_outputs)
-    tout = np.empty((k, program.n_outputs))
-    for start in range(0, max(k, 1), width):
-        stop = min(start + width, k)
-        if directions is None:
-            tx = np.zeros((stop - start, x.size))
-            tx[np.arange(stop - start), columns[start:stop]] = 1.0
-        else:
-            tx = np.ascontiguousarray(directions[start:stop])
-        io[:x.size] = x
-        kern.tangents(program.ints, program.consts, io, tx, tout[start:stop])
-    return io[x.size:], tout
+    io[:x.size] = x
+    tout = np.empty((1, program.n_outputs))
+    kern.tangents(program.ints, program.consts, io, direction.reshape(1, -1), tout)
+    return io[x.size:], tout[0]
 
 
 def tangent_cost(method, program, k, f_flops, block=None):

@@ -7,7 +7,7 @@ products (vector mode).
 import numpy as np
 
 from .base import Backend, Packing, jacobian_blocks, register, scalar_output, single_output
-from .compiled import compile_program, run_tangents, tangent_cost
+from .compiled import compile_program, tangent_cost, unit_tangents
 from .second_order import SecondOrder
 
 
@@ -27,9 +27,10 @@ class Forward(SecondOrder, Backend):
         program, kern, packing, cost = self._compile(graph, wrt)
         block = self.options.get("block")
 
+        run = unit_tangents(program, kern, packing.wrt_columns, block)
+
         def value_and_grad(*args):
-            out, tout = run_tangents(program, kern, packing.pack(args), packing.wrt_columns,
-                                     block)
+            out, tout = run(packing.pack(args))
             return out[0], packing.split(tout[:, 0], wrt)
 
         value_and_grad.cost = cost
@@ -41,9 +42,10 @@ class Forward(SecondOrder, Backend):
         out_shape = graph.output_shapes[0]
         block = self.options.get("block")
 
+        run = unit_tangents(program, kern, packing.wrt_columns, block)
+
         def jacobian(*args):
-            _, tout = run_tangents(program, kern, packing.pack(args), packing.wrt_columns,
-                                   block)
+            _, tout = run(packing.pack(args))
             return jacobian_blocks(np.ascontiguousarray(tout.T), packing, wrt, out_shape)
 
         jacobian.cost = cost

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..program.adjoint import adjoint_graph
 from .base import Packing, hessian_blocks
-from .compiled import compile_program, run_tangents, tangent_cost
+from .compiled import compile_program, run_direction, tangent_cost, unit_tangents
 
 
 class SecondOrder:
@@ -25,9 +25,10 @@ class SecondOrder:
         columns = packing.wrt_columns
         k = len(columns)
 
+        run = unit_tangents(program, kern, columns)
+
         def hessian(*args):
-            x = packing.pack(args)
-            _, tout = run_tangents(program, kern, x, columns)
+            _, tout = run(packing.pack(args))
             return hessian_blocks(tout[:, 1:].T, packing, wrt)
 
         hessian.cost = tangent_cost(self.name, program, k, f_flops)
@@ -40,10 +41,10 @@ class SecondOrder:
 
         def hvp(*args):
             x, flat_v = packing.hvp_args(args)
-            direction = np.zeros((1, x.size))
-            direction[0, columns] = flat_v
-            _, tout = run_tangents(program, kern, x, columns, directions=direction)
-            return packing.split(tout[0, 1:], wrt)
+            direction = np.zeros(x.size)
+            direction[columns] = flat_v
+            _, tangent = run_direction(program, kern, x, direction)
+            return packing.split(tangent[1:], wrt)
 
         hvp.cost = tangent_cost(self.name, program, 1, f_flops)
         return hvp
