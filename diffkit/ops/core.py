@@ -212,6 +212,22 @@ def unbroadcast(g, shape):
     return call("reshape", g, shape=shape)
 
 
+class Scatter:
+    """A cotangent that is zero except at ``index``, where it is ``values``.
+
+    A VJP rule returns one for an operand it touches only at some entries
+    (indexing).  The reverse sweep adds all of an array's Scatters into zeros
+    in one ``getitem_t`` node once the array's users are done: a full-size
+    cotangent per slice would make the adjoint of many slices of one array
+    cost O(slices x size).
+    """
+
+    __slots__ = ("index", "values")
+
+    def __init__(self, index, values):
+        self.index, self.values = index, values
+
+
 def zmul_impl(a, b):
     """Product in which a zero factor wins: 0 * inf = 0 and 0 * nan = 0.
 

@@ -8,7 +8,7 @@ positions, so the kernels need no code per structural op.
 import numpy as np
 
 from ..errors import ShapeError, UnsupportedError
-from .core import Op, call, no_flops, normalize_axis, register, size, unbroadcast
+from .core import Op, Scatter, call, no_flops, normalize_axis, register, size, unbroadcast
 
 
 def _linear_jvp(name):
@@ -282,8 +282,7 @@ def _normalize_getitem_t(shapes, indices, shape):
 
 _structural(
     "getitem", lambda x, index: x[numpy_index(index)], _index_shape,
-    vjp=lambda g, args, out, index: (
-        call("getitem_t", g, indices=(index,), shape=args[0].shape),),
+    vjp=lambda g, args, out, index: (Scatter(index, g),),
     normalize=lambda shapes, index: {"index": make_index(index)})
 # The adjoint of indexing: pieces added into zeros at their indices.  Several
 # pieces in one node keep the adjoint of many slices of one array O(size).

@@ -42,11 +42,7 @@ def backward(graph, values, seeds, active):
         Nodes that carry cotangents (see :func:`active_nodes`).
     """
     cts = {}
-    # Cotangents of indexed parts of an array, kept as (index, piece) until
-    # every user of the array is done, then added into zeros in one node:
-    # one full-size scatter per slice would make the adjoint of L slices of a
-    # parameter vector cost O(L x size).
-    pieces = {}
+    pieces = {}  # node -> its ops.Scatter cotangents, added up once its users are done
     for n, g in seeds.items():
         if n in active:
             _accumulate(cts, n, g)
@@ -61,10 +57,6 @@ def backward(graph, values, seeds, active):
         op = ops.get(a["op"])
         args = [values[m] for m in a["args"]]
         g = cts[n]
-        if a["op"] == "getitem":
-            if a["args"][0] in active:
-                pieces.setdefault(a["args"][0], []).append((a["params"]["index"], g))
-            continue
         if op.partials is not None:
             local = op.partials(*args, values[n])
             grads = [None if p is None else ops.unbroadcast(_scale(g, p), np.shape(x))
@@ -72,7 +64,11 @@ def backward(graph, values, seeds, active):
         else:
             grads = op.vjp(g, args, values[n], **a["params"])
         for m, gm in zip(a["args"], grads):
-            if gm is not None and m in active:
+            if gm is None or m not in active:
+                continue
+            if isinstance(gm, ops.Scatter):
+                pieces.setdefault(m, []).append((gm.index, gm.values))
+            else:
                 _accumulate(cts, m, gm)
     return cts
 
