@@ -24,7 +24,7 @@ import networkx as nx
 import numpy as np
 
 from .. import ops
-from ..errors import GraphError
+from ..errors import ArgumentError, GraphError
 from .format import describe, listing, to_dot
 
 
@@ -96,6 +96,43 @@ class Graph:
     @property
     def output_shapes(self):
         return tuple(self.node(n)["shape"] for n in self.outputs)
+
+    def positions(self, argnums):
+        """Input positions selected by ``argnums`` (an int or a sequence of ints; None: all).
+
+        The one place where an ``argnums`` is checked: negative entries count from
+        the end, as in Python indexing; an entry outside the inputs, a duplicate or
+        a non-integer raises :class:`~diffkit.errors.ArgumentError`.
+
+        Examples
+        --------
+        >>> import diffkit
+        >>> g = diffkit.parse("x * y ** 2")
+        >>> g.positions(-1), g.positions((0, 1)), g.positions(None)
+        ((1,), (0, 1), (0, 1))
+        >>> g.positions(5)
+        Traceback (most recent call last):
+        ...
+        diffkit.errors.ArgumentError: argnums=5 is out of range: the function has 2 input(s) (x, y); use 0 to 1 (or -2 to -1 from the end)
+        """
+        n = len(self.inputs)
+        if argnums is None:
+            return tuple(range(n))
+        many = not isinstance(argnums, (int, np.integer))
+        items = tuple(argnums) if many and isinstance(argnums, (tuple, list)) else (argnums,)
+        names = ", ".join(self.input_names)
+        for i in items:
+            if isinstance(i, (bool, np.bool_)) or not isinstance(i, (int, np.integer)):
+                raise ArgumentError(f"argnums={argnums!r}: expected an int or a tuple of ints "
+                                    f"naming inputs of the function ({names})")
+            if not -n <= i < n:
+                raise ArgumentError(f"argnums={argnums!r} is out of range: the function has "
+                                    f"{n} input(s) ({names}); use 0 to {n - 1} (or {-n} to -1 "
+                                    "from the end)")
+        wrt = tuple(int(i) % n for i in items)
+        if len(set(wrt)) != len(wrt):
+            raise ArgumentError(f"argnums={argnums!r} names an input twice; list each once")
+        return wrt
 
     def op_counts(self):
         """Number of nodes per op name (inputs and constants excluded)."""
