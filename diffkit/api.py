@@ -42,7 +42,6 @@ class Transform:
         self.request = request
         self.method = method
         self.argnums = argnums
-        self.wrt = (argnums,) if isinstance(argnums, int) else tuple(argnums)
         self.backend = backends.get(method)(**options)
         self._compiled = {}   # signature of shapes -> compiled callable
         self._by_type = {}    # tuple of scalar types -> compiled callable (fast path)
@@ -59,10 +58,6 @@ class Transform:
             graph = parse(self.fn, shapes=dict(zip(names, (np.shape(a) for a in args))))
         else:
             graph = trace(self.fn, *args)
-        n = len(graph.inputs)
-        bad = [i for i in self.wrt if not -n <= i < n]
-        if bad:
-            raise ValueError(f"argnums {self.argnums} out of range for {n} argument(s)")
         return simplify(graph)
 
     def compile(self, *args):
@@ -71,9 +66,7 @@ class Transform:
         compiled = self._compiled.get(key)
         if compiled is None:
             graph = self.graph(*(args[:-1] if self.request == "hvp" else args))
-            n = len(graph.inputs)
-            wrt = tuple(i % n for i in self.wrt)
-            compiled = self.backend.compile(self.request, graph, wrt)
+            compiled = self.backend.compile(self.request, graph, graph.positions(self.argnums))
             if isinstance(self.argnums, int):
                 compiled = _unwrap(compiled, self.request)
             self._compiled[key] = compiled

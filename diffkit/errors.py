@@ -49,3 +49,16 @@ class GraphError(DiffkitError, ValueError):
 
 class ArgumentError(DiffkitError, TypeError):
     """Values passed to a graph do not match its inputs (their number or kind)."""
+
+
+class OptionError(DiffkitError, TypeError, ValueError):
+    """An option of a method or function is unknown, or its value is not valid."""
+
+
+class OutputError(DiffkitError, OSError):
+    """diffkit will not write where it was asked: a folder or file it did not write, or a
+    folder it must never replace (the current one, a parent of it, home, the root)."""
+
+
+class NonFiniteError(DiffkitError, ValueError):
+    """A function or its gradient is nan or infinite where a finite value is needed."""

@@ -6,11 +6,14 @@ callable takes the graph's arguments and has a ``cost`` attribute (a
 :class:`~diffkit.cost.Cost`).  Every backend is chosen by the same word,
 ``method=...``, everywhere in diffkit.
 """
+import difflib
+from typing import Callable, NamedTuple
+
 import numpy as np
 
 from .. import ops
-from ..errors import DiffkitError, ShapeError
-from ..graph.evaluate import check_values
+from ..errors import DiffkitError, OptionError, ShapeError
+from ..graph.evaluate import check_values, real_array
 
 REQUESTS = ("grad", "value_and_grad", "jacobian", "hessian", "hvp")
 _BACKENDS = {}
@@ -77,7 +80,7 @@ class Packing:
         if len(vs) != len(shapes) or any(tuple(g) != s for g, s in zip(got, shapes)):
             raise ShapeError(f"the direction v has shape(s) {got}; expected {shapes}, the "
                              "shape(s) of the differentiated argument(s)")
-        flat_v = np.concatenate([np.ravel(np.asarray(t, dtype=float)) for t in vs])
+        flat_v = np.concatenate([np.ravel(real_array("the direction v", t)) for t in vs])
         return self.pack(args), flat_v
 
     def pack(self, args):
@@ -93,6 +96,32 @@ class Packing:
             out.append(piece[0] if shape == () else piece.reshape(shape))
             pos += size
         return tuple(out)
+
+
+def nan_where_not_finite(outputs, derivatives):
+    """``derivatives`` (one column per output entry) with nan where the output is not finite.
+
+    The rule for non-finite values: where f itself is inf or nan, no
+    derivative of it is trustworthy, so every backend reports nan there, as
+    IEEE arithmetic would.  The AD sweeps need it spelled out: they propagate
+    through a product in which a zero factor wins (0 * inf = 0, which makes
+    an unselected ``np.where`` branch contribute exactly 0), and that same
+    product would turn an overflow such as ``log(exp(800))`` into a confident
+    derivative of 0.
+    """
+    bad = ~np.isfinite(outputs)
+    if bad.any():
+        derivatives = derivatives.copy()
+        derivatives[:, bad] = np.nan
+    return derivatives
+
+
+def _did_you_mean(key, names):
+    owners = [name for name, cls in sorted(_BACKENDS.items()) if key in cls.OPTIONS]
+    if owners:
+        return f" ({key} is an option of method={owners[0]!r})"
+    close = difflib.get_close_matches(key, list(names), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def scalar_output(graph, what):
@@ -131,13 +160,56 @@ def hessian_blocks(flat_rows, packing, wrt):
     return tuple(rows)
 
 
+class Option(NamedTuple):
+    """One keyword option of a backend: its default, its test and what it expects."""
+
+    default: object
+    valid: Callable[[object], bool]
+    expect: str
+
+
+def is_positive_int(value):
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= 1
+
+
+def is_positive_number(value):
+    return (isinstance(value, (int, float, np.integer, np.floating))
+            and not isinstance(value, bool) and 0 < value < np.inf)
+
+
+def optional(test):
+    """``test``, also passing None (the option's automatic choice)."""
+    return lambda value: value is None or test(value)
+
+
 class Backend:
-    """Base class: subclasses implement ``compile_<request>(graph, wrt)``."""
+    """Base class: subclasses implement ``compile_<request>(graph, wrt)``.
+
+    ``OPTIONS`` maps each keyword option of the method to an :class:`Option`;
+    the constructor rejects unknown names and invalid values, naming the
+    method's options, so a typo never passes silently.
+    """
 
     name = "?"
+    OPTIONS = {}
 
     def __init__(self, **options):
-        self.options = options
+        for key, value in options.items():
+            spec = self.OPTIONS.get(key)
+            if spec is None:
+                raise OptionError(f"method {self.name!r} has no option {key!r}"
+                                  f"{_did_you_mean(key, self.OPTIONS)}; {self.describe()}")
+            if not spec.valid(value):
+                raise OptionError(f"method {self.name!r}: {key}={value!r} is not valid; "
+                                  f"{key} must be {spec.expect}")
+        self.options = {key: options.get(key, spec.default) for key, spec in self.OPTIONS.items()}
+
+    @classmethod
+    def describe(cls):
+        """The method's options in words, as error messages list them."""
+        if not cls.OPTIONS:
+            return "it takes no options"
+        return "its options are " + "; ".join(f"{k} ({o.expect})" for k, o in cls.OPTIONS.items())
 
     def compile_grad(self, graph, wrt):
         """The gradient part of ``compile_value_and_grad`` (the value comes free)."""

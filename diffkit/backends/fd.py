@@ -36,32 +36,48 @@ Examples
 import numpy as np
 
 from ..cost import Cost
-from ..errors import DiffkitError
+from ..errors import OptionError
 from ..fd import second as fd2
 from ..fd.evaluation import Evaluator
-from ..fd.schemes import SCHEMES, check_scheme, evaluations, first_derivatives, steps
-from .base import (Backend, hessian_blocks, jacobian_blocks, register, scalar_output,
-                   single_output)
+from ..fd.schemes import SCHEMES, evaluations, first_derivatives, steps
+from .base import (Backend, Option, hessian_blocks, is_positive_int, is_positive_number,
+                   jacobian_blocks, optional, register, scalar_output, single_output)
+
+
+def _is_step(value):
+    steps = np.asarray(value)
+    return (steps.dtype.kind in "iuf" and steps.ndim <= 1 and steps.size > 0
+            and bool(np.all((steps > 0) & np.isfinite(steps))))
 
 
 @register("fd")
 class FiniteDifferences(Backend):
     """Finite-difference derivatives counted in function evaluations."""
 
-    def __init__(self, scheme="central", step=None, hessian=None, outer_step=None,
-                 levels=None, shrink=None, **options):
-        if options:
-            raise DiffkitError(f"method 'fd' does not take option(s) {sorted(options)}; it "
-                               "takes scheme, step, hessian, outer_step, levels, shrink")
-        super().__init__(scheme=check_scheme(scheme), step=step, hessian=hessian,
-                         outer_step=outer_step, levels=levels, shrink=shrink)
-        if hessian not in (None, "second", "gradient"):
-            raise DiffkitError(f"hessian={hessian!r}: choose 'second' or 'gradient'")
+    OPTIONS = {
+        "scheme": Option("central", lambda v: isinstance(v, str) and v in SCHEMES, f"one of {', '.join(SCHEMES)}"),
+        "step": Option(None, optional(_is_step), "a positive float, or one per coordinate"),
+        "hessian": Option(None, optional(lambda v: isinstance(v, str)
+                                         and v in ("second", "gradient")),
+                          "'second', 'gradient' or None for the scheme's default"),
+        "outer_step": Option(None, optional(is_positive_number), "a positive float or None"),
+        "levels": Option(None, optional(is_positive_int),
+                         "a positive int, Richardson's levels, or None"),
+        "shrink": Option(None, optional(lambda v: is_positive_number(v) and v > 1),
+                         "a float > 1, Richardson's step reduction per level, or None"),
+    }
+
+    def __init__(self, **options):
+        super().__init__(**options)
+        scheme, hessian = self.options["scheme"], self.options["hessian"]
         if hessian == "second" and scheme not in ("forward", "backward", "central"):
-            raise DiffkitError(f"hessian='second' uses real second differences; scheme "
-                               f"{scheme!r} takes hessian='gradient'")
+            raise OptionError(f"hessian='second' uses real second differences; scheme "
+                              f"{scheme!r} takes hessian='gradient'")
+        if scheme != "richardson" and any(options.get(k) is not None for k in ("levels", "shrink")):
+            raise OptionError(f"levels and shrink are options of scheme='richardson', not of "
+                              f"scheme={scheme!r}")
         self.scheme = scheme
-        self.ridders = {k: v for k, v in (("levels", levels), ("shrink", shrink)) if v}
+        self.ridders = {k: self.options[k] for k in ("levels", "shrink") if self.options[k]}
 
     # -- shared pieces --------------------------------------------------------
     def _setup(self, graph, wrt):
@@ -81,7 +97,8 @@ class FiniteDifferences(Backend):
 
         def counted(*args):
             ev.count = 0
-            return fn(*args)
+            with np.errstate(all="ignore"):  # overflow and 0/0 show in the result instead
+                return fn(*args)
 
         counted.cost = Cost("fd", count * ev.flops, graph.flops(), count, 0,
                             ev.workspace_bytes + 8 * (n + m) + extra_bytes,

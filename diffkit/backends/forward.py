@@ -6,14 +6,22 @@ products (vector mode).
 """
 import numpy as np
 
-from .base import Backend, Packing, jacobian_blocks, register, scalar_output, single_output
+from .base import (Backend, Option, Packing, is_positive_int, jacobian_blocks, nan_where_not_finite,
+                   optional, register, scalar_output, single_output)
 from .compiled import compile_program, tangent_cost, unit_tangents
 from .second_order import SecondOrder
 
 
 @register("forward")
 class Forward(SecondOrder, Backend):
-    """Forward-mode automatic differentiation (tangent propagation)."""
+    """Forward-mode automatic differentiation (tangent propagation).
+
+    Option ``block``: tangent directions pushed per kernel run (default: as
+    many as fit a fixed workspace budget).
+    """
+
+    OPTIONS = {"block": Option(None, optional(is_positive_int),
+                               "a positive int, the directions per kernel run, or None for automatic")}
 
     def _compile(self, graph, wrt):
         program, kern = compile_program(graph)
@@ -31,7 +39,7 @@ class Forward(SecondOrder, Backend):
 
         def value_and_grad(*args):
             out, tout = run(packing.pack(args))
-            return out[0], packing.split(tout[:, 0], wrt)
+            return out[0], packing.split(nan_where_not_finite(out, tout)[:, 0], wrt)
 
         value_and_grad.cost = cost
         return value_and_grad
@@ -45,7 +53,8 @@ class Forward(SecondOrder, Backend):
         run = unit_tangents(program, kern, packing.wrt_columns, block)
 
         def jacobian(*args):
-            _, tout = run(packing.pack(args))
+            out, tout = run(packing.pack(args))
+            tout = nan_where_not_finite(out, tout)
             return jacobian_blocks(np.ascontiguousarray(tout.T), packing, wrt, out_shape)
 
         jacobian.cost = cost

@@ -4,9 +4,12 @@ One run computes the function and its gradient: the forward sweep stores
 every intermediate in the workspace (the O(V) memory) and the adjoint sweep
 walks back over them.  A Jacobian takes one run per output entry.
 """
+import math
+
 import numpy as np
 
 from ..cost import Cost
+from ..graph.evaluate import PLAIN_SCALARS
 from ..program.adjoint import adjoint_graph
 from .base import Backend, Packing, jacobian_blocks, register, scalar_output, single_output
 from .compiled import compile_program, values_runner
@@ -31,6 +34,8 @@ class Reverse(SecondOrder, Backend):
             def call(*args):
                 io = packing.io(args, n_out)
                 run(io)
+                if not math.isfinite(io[n_in]):  # the non-finite rule (backends.base)
+                    io[n_in + 1:] = np.nan
                 grads = packing.split(io[n_in + 1:], wrt)
                 return (io[n_in], grads) if with_value else grads
         call.cost = Cost("reverse", program.flops, graph.flops(), 1, 0,
@@ -61,7 +66,7 @@ class Reverse(SecondOrder, Backend):
                 io[x.size:n] = 0.0
                 io[x.size + i] = 1.0
                 run(io)
-                rows[i] = io[n + m:]
+                rows[i] = io[n + m:] if math.isfinite(io[n + i]) else np.nan
             return jacobian_blocks(rows, packing, wrt, out_shape)
 
         jacobian.cost = Cost("reverse", m * program.flops, graph.flops(), m, 0,
@@ -78,20 +83,22 @@ def _scalar_call(values, ints, consts, packing, n_out, with_value):
     """
     n_in = packing.n
     n_io = n_in + n_out
+    nan_grads = (math.nan,) * (n_out - 1)
 
     def call(*args):
         io = np.empty(n_io)
-        try:
-            if len(args) != n_in:
-                raise TypeError
+        plain = len(args) == n_in
+        if plain:
             for i, a in enumerate(args):
+                if type(a) not in PLAIN_SCALARS:
+                    plain = False
+                    break
                 io[i] = a
-        except (TypeError, ValueError):
-            packing.check(args)  # raises the error that names the argument
-            raise
+        if not plain:  # anything else is converted, or rejected naming the argument
+            io[:n_in] = packing.pack(args)
         values(ints, consts, io)
         out = io.tolist()
-        grads = tuple(out[n_in + 1:])
+        grads = tuple(out[n_in + 1:]) if math.isfinite(out[n_in]) else nan_grads
         return (out[n_in], grads) if with_value else grads
 
     return call

@@ -4,6 +4,8 @@ The adjoint graph computes the gradient; one tangent sweep over it along v
 gives H v, and the unit vectors give H column by column.  Both AD backends
 share this code.
 """
+import math
+
 import numpy as np
 
 from ..program.adjoint import adjoint_graph
@@ -28,7 +30,9 @@ class SecondOrder:
         run = unit_tangents(program, kern, columns)
 
         def hessian(*args):
-            _, tout = run(packing.pack(args))
+            out, tout = run(packing.pack(args))
+            if not math.isfinite(out[0]):  # the non-finite rule (backends.base)
+                tout = np.full_like(tout, np.nan)
             return hessian_blocks(tout[:, 1:].T, packing, wrt)
 
         hessian.cost = tangent_cost(self.name, program, k, f_flops)
@@ -43,7 +47,9 @@ class SecondOrder:
             x, flat_v = packing.hvp_args(args)
             direction = np.zeros(x.size)
             direction[columns] = flat_v
-            _, tangent = run_direction(program, kern, x, direction)
+            out, tangent = run_direction(program, kern, x, direction)
+            if not math.isfinite(out[0]):
+                tangent = np.full_like(tangent, np.nan)
             return packing.split(tangent[1:], wrt)
 
         hvp.cost = tangent_cost(self.name, program, 1, f_flops)

@@ -29,23 +29,23 @@ Examples
 import numpy as np
 
 from ..cost import Cost
-from ..errors import DiffkitError
-from .base import (Backend, Packing, hessian_blocks, jacobian_blocks, register, scalar_output,
-                   single_output)
-
-_OPTIONS = ("cse", "compiler", "max_ops", "time_budget", "max_code_ops")
+from ..symbolic.guard import MAX_CODE_OPS, MAX_OPS, TIME_BUDGET
+from .base import (Backend, Option, Packing, hessian_blocks, is_positive_int, is_positive_number,
+                   jacobian_blocks, register, scalar_output, single_output)
 
 
 @register("symbolic")
 class Symbolic(Backend):
     """Derivatives from SymPy expressions, compiled with lambdify."""
 
-    def __init__(self, **options):
-        bad = sorted(set(options) - set(_OPTIONS))
-        if bad:
-            raise DiffkitError(f"method 'symbolic' does not take option(s) {bad}; it takes "
-                               f"{', '.join(_OPTIONS)}")
-        super().__init__(**options)
+    OPTIONS = {
+        "cse": Option(True, lambda v: isinstance(v, bool), "True or False"),
+        "compiler": Option("numpy", lambda v: isinstance(v, str) and v in ("numpy", "numba"),
+                           "'numpy' or 'numba'"),
+        "max_ops": Option(MAX_OPS, is_positive_int, "a positive int"),
+        "time_budget": Option(TIME_BUDGET, is_positive_number, "a positive number of seconds"),
+        "max_code_ops": Option(MAX_CODE_OPS, is_positive_int, "a positive int"),
+    }
 
     def _compile(self, request, graph, wrt):
         from ..symbolic.engine import compile_derivative

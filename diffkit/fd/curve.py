@@ -37,8 +37,7 @@ def _setup(fn, args, argnums, scheme):
     from ..api import Transform
     t = Transform(fn, "grad", "reverse", argnums, {})
     graph = t.graph(*args)
-    n = len(graph.inputs)
-    wrt = tuple(i % n for i in t.wrt)
+    wrt = graph.positions(argnums)
     ev = Evaluator(graph, wrt, complex_step=scheme == "complex")
     return t, ev, ev.packing.pack(args)
 

@@ -9,6 +9,25 @@ from .. import ops
 from ..errors import ArgumentError, ShapeError
 
 
+#: Argument types that need no conversion check: the hot path of scalar calls.
+PLAIN_SCALARS = frozenset((float, int, np.float64))
+
+
+def real_array(name, value):
+    """``value`` as a float64 array, or an ArgumentError if it is not real numbers.
+
+    The one test of what a differentiable argument may be: booleans, integers and
+    floats (scalars or arrays) pass; None, strings, bytes, complex numbers,
+    datetimes and objects do not (``np.asarray(None, dtype=float)`` would be nan,
+    ``float('1.5')`` a number, and a complex value would lose its imaginary part).
+    """
+    arr = np.asarray(value)
+    if arr.dtype.kind not in "biuf":
+        raise ArgumentError(f"{name} must be real numbers (a float or an array of floats), "
+                            f"got {type(value).__name__} {value!r:.40}")
+    return np.asarray(arr, dtype=float)
+
+
 def check_args(graph, args):
     """Convert ``args`` to float64 arrays of the input shapes, or raise a clear error."""
     return check_values(graph.input_names, graph.input_shapes, args)
@@ -21,11 +40,7 @@ def check_values(names, shapes, args):
                             f"got {len(args)}; pass one value per input, in that order")
     arrays = []
     for name, shape, value in zip(names, shapes, args):
-        arr = np.asarray(value)
-        if arr.dtype.kind not in "biuf":  # np.asarray(None, dtype=float) would be nan
-            raise ArgumentError(f"input {name!r} must be real numbers (a float or an array "
-                                f"of floats), got {type(value).__name__} {value!r:.40}")
-        arr = np.asarray(arr, dtype=float)
+        arr = real_array(f"input {name!r}", value)
         if arr.shape != shape:
             raise ShapeError(f"input {name!r} has shape {arr.shape} but the graph was built "
                              f"for shape {shape}; trace again with an example of that shape")

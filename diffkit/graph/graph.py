@@ -24,7 +24,7 @@ import networkx as nx
 import numpy as np
 
 from .. import ops
-from ..errors import ArgumentError, GraphError
+from ..errors import GraphError, OptionError
 from .format import describe, listing, to_dot
 
 
@@ -102,7 +102,7 @@ class Graph:
 
         The one place where an ``argnums`` is checked: negative entries count from
         the end, as in Python indexing; an entry outside the inputs, a duplicate or
-        a non-integer raises :class:`~diffkit.errors.ArgumentError`.
+        a non-integer raises :class:`~diffkit.errors.OptionError`.
 
         Examples
         --------
@@ -113,7 +113,7 @@ class Graph:
         >>> g.positions(5)
         Traceback (most recent call last):
         ...
-        diffkit.errors.ArgumentError: argnums=5 is out of range: the function has 2 input(s) (x, y); use 0 to 1 (or -2 to -1 from the end)
+        diffkit.errors.OptionError: argnums=5 is out of range: the function has 2 input(s) (x, y); use 0 to 1 (or -2 to -1 from the end)
         """
         n = len(self.inputs)
         if argnums is None:
@@ -123,15 +123,15 @@ class Graph:
         names = ", ".join(self.input_names)
         for i in items:
             if isinstance(i, (bool, np.bool_)) or not isinstance(i, (int, np.integer)):
-                raise ArgumentError(f"argnums={argnums!r}: expected an int or a tuple of ints "
+                raise OptionError(f"argnums={argnums!r}: expected an int or a tuple of ints "
                                     f"naming inputs of the function ({names})")
             if not -n <= i < n:
-                raise ArgumentError(f"argnums={argnums!r} is out of range: the function has "
+                raise OptionError(f"argnums={argnums!r} is out of range: the function has "
                                     f"{n} input(s) ({names}); use 0 to {n - 1} (or {-n} to -1 "
                                     "from the end)")
         wrt = tuple(int(i) % n for i in items)
         if len(set(wrt)) != len(wrt):
-            raise ArgumentError(f"argnums={argnums!r} names an input twice; list each once")
+            raise OptionError(f"argnums={argnums!r} names an input twice; list each once")
         return wrt
 
     def op_counts(self):

@@ -10,33 +10,66 @@ numba is imported in :mod:`diffkit.kernels.build` only.
 """
 import numpy as np
 
+from ..errors import ShapeError
+from ..graph.evaluate import real_array
 from .validate import validate
 
 
-def values(program, x):
-    """Packed outputs of ``program`` at packed inputs ``x`` (float64 vector).
+def _io(program, x):
+    """Validate ``program`` and return a fresh io array holding ``x`` and room for the outputs.
 
-    Validates the program first; the backends validate once at compile time
-    and call the compiled kernels directly.
+    Every size comes from the program's own header and output table, the
+    numbers the kernels index with, and ``x`` is checked against them: a
+    short or long ``x`` never reaches a kernel.
+    """
+    ints = program.ints
+    validate(ints, program.consts)
+    n_in, n_out, out_off = int(ints[1]), int(ints[4]), int(ints[5])
+    n_values = int(ints[out_off + 1:out_off + 2 * n_out:2].sum())  # the sizes in (slot, size)
+    x = real_array("the packed inputs x", x)
+    if x.shape != (n_in,):
+        raise ShapeError(f"the packed inputs x have shape {x.shape}; this program takes a "
+                         f"1-d vector of {n_in} values (its inputs, flattened and joined)")
+    io = np.empty(n_in + n_values)
+    io[:n_in] = x
+    return io, n_in
+
+
+def values(program, x):
+    """Packed outputs of ``program`` at packed inputs ``x`` (a float vector).
+
+    Checks the program and the length of ``x`` first; the backends check once
+    at compile time and call the compiled kernels directly.
+
+    Examples
+    --------
+    >>> import numpy as np, diffkit
+    >>> from diffkit.program.lower import lower
+    >>> program = lower(diffkit.parse("x * y + 1"))
+    >>> values(program, np.array([2.0, 3.0]))
+    array([7.])
+    >>> values(program, np.array([2.0]))
+    Traceback (most recent call last):
+    ...
+    diffkit.errors.ShapeError: the packed inputs x have shape (1,); this program takes a 1-d vector of 2 values (its inputs, flattened and joined)
     """
     from .build import kernels
-    validate(program.ints, program.consts)
-    io = np.empty(x.size + program.n_outputs)
-    io[:x.size] = x
+    io, n_in = _io(program, x)
     kernels().values(program.ints, program.consts, io)
-    return io[x.size:]
+    return io[n_in:]
 
 
 def tangents(program, x, tx):
-    """(packed outputs, (K, n_out) tangents) for a (K, n_inputs) block ``tx``; validates first."""
+    """(packed outputs, (K, n_out) tangents) for a (K, n_inputs) block ``tx``; checks first."""
     from .build import kernels
-    validate(program.ints, program.consts)
-    tx = np.ascontiguousarray(tx, dtype=float)
-    io = np.empty(x.size + program.n_outputs)
-    io[:x.size] = x
-    tout = np.empty((tx.shape[0], program.n_outputs))
+    io, n_in = _io(program, x)
+    tx = np.ascontiguousarray(real_array("the tangent block tx", tx))
+    if tx.ndim != 2 or tx.shape[1] != n_in:
+        raise ShapeError(f"the tangent block tx has shape {tx.shape}; this program takes "
+                         f"(K, {n_in}): one row of {n_in} input tangents per direction")
+    tout = np.empty((tx.shape[0], io.size - n_in))
     kernels().tangents(program.ints, program.consts, io, tx, tout)
-    return io[x.size:], tout
+    return io[n_in:], tout
 
 
 def source():

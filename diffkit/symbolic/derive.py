@@ -135,10 +135,7 @@ def derivative(fn, *args, argnums=None, request=None, cse=False, shapes=None, na
     \\end{aligned}
     """
     graph = _graph(fn, args, shapes)
-    n = len(graph.inputs)
-    wrt = tuple(range(n)) if argnums is None else (
-        (argnums,) if isinstance(argnums, int) else tuple(argnums))
-    wrt = tuple(i % n for i in wrt)
+    wrt = graph.positions(argnums)
     scalar = len(graph.outputs) == 1 and graph.output_shapes[0] == ()
     request = request or ("grad" if scalar else "jacobian")
     if request not in ("grad", "jacobian", "hessian"):

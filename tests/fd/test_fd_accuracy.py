@@ -89,7 +89,7 @@ def test_bad_steps_and_schemes_raise_clear_errors():
         diffkit.grad(f, method="fd", scheme="forward", step=1e-30)(x)
     with pytest.raises(diffkit.DiffkitError, match="central4"):
         diffkit.grad(f, method="fd", scheme="sideways")
-    with pytest.raises(diffkit.DiffkitError, match="does not take"):
+    with pytest.raises(diffkit.DiffkitError, match="has no option .schemes."):
         diffkit.grad(f, method="fd", schemes="central")
 
 
