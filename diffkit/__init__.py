@@ -16,8 +16,8 @@ z5 = z2 + z4
 out = sin(z5)
 """
 from . import ops
-from .errors import (ArgumentError, DiffkitError, GraphError, ParseError, ShapeError,
-                     TraceError, UnsupportedError)
+from .errors import (ArgumentError, DiffkitError, GraphError, NonFiniteError, OptionError,
+                     OutputError, ParseError, ShapeError, TraceError, UnsupportedError)
 from .graph import Graph, evaluate, parse, passes, trace
 from .api import grad, hessian, hvp, jacobian, value_and_grad
 from .cost import Cost
@@ -33,7 +33,8 @@ def relu(x):
 
 __version__ = "0.1.0"
 
-__all__ = ["ArgumentError", "Cost", "DiffkitError", "compare", "fd", "symbolic", "Graph", "GraphError", "ParseError", "ShapeError",
+__all__ = ["ArgumentError", "Cost", "DiffkitError", "compare", "fd", "symbolic", "Graph", "GraphError", "NonFiniteError",
+           "OptionError", "OutputError", "ParseError", "ShapeError",
            "TraceError", "UnsupportedError", "backends", "evaluate", "grad", "hessian", "hvp",
            "jacobian", "minimize", "ops", "optim", "parse", "passes", "problems", "profile", "relu", "testing",
            "trace", "value_and_grad"]

@@ -238,7 +238,7 @@ save(fig, "04_mlp_adaptive.png")
 saddle = problems.strict_saddle()
 plain = diffkit.minimize(saddle.fn, saddle.x0, optim.gd(0.1), steps=400, progress=False)
 kicked = diffkit.minimize(saddle.fn, saddle.x0,
-                          optim.perturbed_gd(0.1, radius=0.1, grad_threshold=1e-3, wait=50),
+                          optim.perturbed_gd(0.1, radius=0.1, grad_threshold=1e-3, wait=50, seed=0),
                           steps=400, progress=False)
 escape = int(np.argmax(kicked.history.loss < saddle.f_star + 1e-3))
 print(f"GD ends at x = {plain.x} with f = {plain.fun:.2e}: stuck at the saddle (f* = "

@@ -13,6 +13,7 @@ from typing import NamedTuple
 import numpy as np
 
 from diffkit.optim.base import GradientTransformation, chain, scale_by_learning_rate
+from diffkit.optim.checks import FRACTION, NONNEGATIVE, POSITIVE, check
 
 __all__ = [
     "scale_by_adam", "scale_by_adamax", "scale_by_rms", "scale_by_adadelta",
@@ -29,6 +30,15 @@ def _ema(average, value, decay):
 def _debias(moment, decay, count):
     """Undo the bias towards 0 of an EMA started at 0, after ``count`` steps."""
     return moment / (1.0 - decay ** count)
+
+
+def _betas_and_eps(b1, b2, eps):
+    """Check Adam-style moment decays (in ``[0, 1)``) and ``eps`` (``>= 0``).
+
+    ``eps = 0`` is allowed: it gives the exactly scale-invariant step, and
+    only a coordinate whose gradient has always been 0 then yields 0/0.
+    """
+    return check("b1", b1, FRACTION), check("b2", b2, FRACTION), check("eps", eps, NONNEGATIVE)
 
 
 def _rescale(g, mean_square, eps):
@@ -63,6 +73,7 @@ def scale_by_adam(b1=0.9, b2=0.999, eps=1e-8, nesterov=False):
     >>> t.update(np.array([0.1, -5.0]), t.init(np.zeros(2)))[0].round(6)
     array([ 1., -1.])
     """
+    b1, b2, eps = _betas_and_eps(b1, b2, eps)
 
     def update(updates, state, params=None, **extra):
         count = state.count + 1
@@ -91,6 +102,7 @@ def scale_by_adamax(b1=0.9, b2=0.999, eps=1e-8):
     >>> t.update(np.array([2.0, 0.0]), t.init(np.zeros(2)))[0]
     array([1., 0.])
     """
+    b1, b2, eps = _betas_and_eps(b1, b2, eps)
 
     def update(updates, state, params=None, **extra):
         count = state.count + 1
@@ -110,8 +122,8 @@ class SquaresState(NamedTuple):
 def scale_by_rms(decay, eps):
     """Divide by the root of accumulated squared gradients.
 
-    ``decay=None`` sums them (AdaGrad); a number in ``(0, 1)`` keeps an
-    exponential average (RMSProp).
+    ``decay=None`` sums them (AdaGrad); a number in ``[0, 1)`` keeps an
+    exponential average (RMSProp). ``eps >= 0`` is added to the root.
 
     Examples
     --------
@@ -122,6 +134,8 @@ def scale_by_rms(decay, eps):
     >>> t.update(np.array([4.0]), state)[0]
     array([0.8])
     """
+    decay = check("decay", decay, FRACTION, allow_none=True)
+    eps = check("eps", eps, NONNEGATIVE)
 
     def init(params):
         return SquaresState(np.zeros(np.shape(params)))
@@ -147,7 +161,8 @@ def scale_by_adadelta(rho=0.95, eps=1e-6):
     """Adadelta's direction ``RMS[dx]_{t-1} / RMS[g]_t * g`` (Zeiler, 2012).
 
     The ratio of RMS values gives the step the units of the parameters, so
-    the method needs no learning rate (use 1.0).
+    the method needs no learning rate (use 1.0). ``eps > 0`` is required: it
+    sets the size of the first steps (with 0 the method never moves).
 
     Examples
     --------
@@ -156,6 +171,7 @@ def scale_by_adadelta(rho=0.95, eps=1e-6):
     >>> t.update(np.array([2.0]), t.init(np.zeros(1)))[0].round(6)
     array([0.001])
     """
+    rho, eps = check("rho", rho, FRACTION), check("eps", eps, POSITIVE)
 
     def init(params):
         zeros = np.zeros(np.shape(params))
@@ -180,6 +196,7 @@ def add_decayed_weights(weight_decay):
     >>> t.update(np.zeros(1), t.init(None), np.array([2.0]))[0]
     array([0.2])
     """
+    weight_decay = check("weight_decay", weight_decay, NONNEGATIVE)
 
     def init(params):
         return ()

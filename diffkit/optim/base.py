@@ -19,6 +19,9 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
+from diffkit.errors import OptionError
+from diffkit.optim.checks import NONNEGATIVE_COUNT, POSITIVE, check
+
 __all__ = [
     "GradientTransformation", "EmptyState", "ScaleState", "chain", "apply_updates",
     "scale_by_learning_rate", "clip_by_value", "clip_by_global_norm", "state_fields",
@@ -79,8 +82,8 @@ def chain(*transforms):
     """
     for t in transforms:
         if not isinstance(t, GradientTransformation):
-            raise TypeError(f"chain() takes GradientTransformation objects, got {t!r}; "
-                            "build them with diffkit.optim functions such as adam()")
+            raise OptionError(f"chain() takes GradientTransformation objects, got {t!r}; "
+                              "build them with diffkit.optim functions such as adam()")
 
     def init(params):
         return tuple(t.init(params) for t in transforms)
@@ -108,13 +111,12 @@ def apply_updates(params, updates):
     return params + updates
 
 
-def as_schedule(learning_rate):
-    """Turn a number or a callable of the step count into a callable."""
+def as_schedule(learning_rate, name="learning_rate"):
+    """Turn a positive number or a callable of the step count into a callable."""
     if callable(learning_rate):
         return learning_rate
-    value = float(learning_rate)
-    if not value > 0:
-        raise ValueError(f"learning rate must be positive, got {learning_rate!r}")
+    value = check(name, learning_rate, POSITIVE,
+                  hint="or a schedule from diffkit.optim.schedules")
     return lambda count: value
 
 
@@ -171,8 +173,7 @@ def clip_by_value(max_abs):
     >>> opt.update(np.array([3.0, -0.5]), opt.init(None))[0]
     array([ 1. , -0.5])
     """
-    if not max_abs > 0:
-        raise ValueError(f"clip_by_value needs max_abs > 0, got {max_abs!r}")
+    max_abs = check("max_abs", max_abs, POSITIVE)
     return stateless(lambda g: np.clip(g, -max_abs, max_abs))
 
 
@@ -188,8 +189,7 @@ def clip_by_global_norm(max_norm):
     >>> opt.update(np.array([3.0, 4.0]), opt.init(None))[0]
     array([0.6, 0.8])
     """
-    if not max_norm > 0:
-        raise ValueError(f"clip_by_global_norm needs max_norm > 0, got {max_norm!r}")
+    max_norm = check("max_norm", max_norm, POSITIVE)
 
     def clip(g):
         norm = np.linalg.norm(g)
@@ -224,10 +224,31 @@ def state_fields(state, name):
     return found
 
 
-def noise_generator(seed, count):
-    """A NumPy Generator for step ``count`` of a noisy optimizer.
+def noise_entropy(seed):
+    """The entropy a noisy transformation draws from: ``seed``, or fresh OS entropy.
 
-    Deriving it from ``(seed, count)`` keeps ``update`` a pure function: the
-    same state always gives the same noise.
+    ``None`` follows NumPy's convention (``np.random.default_rng(None)``):
+    each transformation built without a seed gets its own entropy, so two of
+    them in one chain, or noise beside minibatch sampling, never repeat each
+    other's draws. An integer seed makes the noise reproducible.
+
+    Examples
+    --------
+    >>> noise_entropy(7), noise_entropy(None) != noise_entropy(None)
+    (7, True)
     """
-    return np.random.default_rng([seed, count])
+    if seed is None:
+        return np.random.SeedSequence().entropy
+    return check("seed", seed, NONNEGATIVE_COUNT, allow_none=True)
+
+
+def noise_generator(entropy, count):
+    """A NumPy Generator for step ``count`` of a noisy transformation.
+
+    Deriving it from ``(entropy, count)`` keeps ``update`` a pure function:
+    the same state always gives the same noise. The count is a spawn key, so
+    no step's stream coincides with ``np.random.default_rng(entropy)``, the
+    stream :func:`~diffkit.optim.minimize` samples minibatches from when
+    given the same seed.
+    """
+    return np.random.default_rng(np.random.SeedSequence(entropy, spawn_key=(count,)))

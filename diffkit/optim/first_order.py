@@ -11,6 +11,7 @@ import numpy as np
 
 from diffkit.optim.base import (GradientTransformation, chain, scale_by_learning_rate,
                                 stateless)
+from diffkit.optim.checks import ABOVE_ONE, FRACTION, OPEN_UNIT, POSITIVE, check, check_order
 
 __all__ = [
     "trace", "gd", "sgd", "heavy_ball", "nesterov", "heavy_ball_tuning", "nesterov_tuning",
@@ -51,8 +52,7 @@ def trace(decay, nesterov=False):
     >>> v
     array([1.75])
     """
-    if not 0 <= decay < 1:
-        raise ValueError(f"momentum must lie in [0, 1), got {decay!r}")
+    decay = check("decay", decay, FRACTION)
 
     def init(params):
         return TraceState(velocity=np.zeros_like(params, dtype=float))
@@ -86,6 +86,7 @@ def sgd(learning_rate, momentum=0.0, nesterov=False):
     >>> x + updates
     array([0.8])
     """
+    momentum = check("momentum", momentum, FRACTION)
     if momentum == 0 and not nesterov:
         return scale_by_learning_rate(learning_rate)
     return chain(trace(momentum, nesterov), scale_by_learning_rate(learning_rate))
@@ -137,6 +138,13 @@ def nesterov(learning_rate, momentum=0.9):
     return sgd(learning_rate, momentum=momentum, nesterov=True)
 
 
+def _constants(L, mu):
+    """Check smoothness ``L`` and strong convexity ``mu``: ``0 < mu <= L``."""
+    L, mu = check("L", L, POSITIVE), check("mu", mu, POSITIVE)
+    check_order("mu", mu, "L", L)
+    return L, mu
+
+
 def heavy_ball_tuning(L, mu):
     """Polyak's optimal ``(learning_rate, momentum)`` for a quadratic with L and mu.
 
@@ -150,7 +158,7 @@ def heavy_ball_tuning(L, mu):
     >>> round(eta, 4), round(beta, 4)
     (0.0331, 0.6694)
     """
-    L, mu = float(L), float(mu)
+    L, mu = _constants(L, mu)
     root = (L / mu) ** 0.5
     return 4.0 / (L ** 0.5 + mu ** 0.5) ** 2, ((root - 1) / (root + 1)) ** 2
 
@@ -166,7 +174,7 @@ def nesterov_tuning(L, mu):
     >>> round(eta, 4), round(beta, 4)
     (0.01, 0.8182)
     """
-    L, mu = float(L), float(mu)
+    L, mu = _constants(L, mu)
     root = (L / mu) ** 0.5
     return 1.0 / L, (root - 1) / (root + 1)
 
@@ -209,6 +217,12 @@ def rprop(initial_step=0.1, increase=1.2, decrease=0.5, min_step=1e-6, max_step=
     >>> u, state.step_sizes
     (array([-0.12,  0.  ]), array([0.12, 0.05]))
     """
+    initial_step = check("initial_step", initial_step, POSITIVE)
+    increase = check("increase", increase, ABOVE_ONE)
+    decrease = check("decrease", decrease, OPEN_UNIT)
+    min_step = check("min_step", min_step, POSITIVE)
+    max_step = check("max_step", max_step, POSITIVE)
+    check_order("min_step", min_step, "max_step", max_step)
 
     def init(params):
         return RpropState(np.full(np.shape(params), float(initial_step)),

@@ -5,13 +5,18 @@ from typing import NamedTuple, Optional
 
 import numpy as np
 
+from diffkit.errors import NonFiniteError, OptionError, ShapeError
 from diffkit.optim.base import GradientTransformation, apply_updates, state_fields
+from diffkit.optim.checks import NONNEGATIVE, NONNEGATIVE_COUNT, check
 from diffkit.optim.stochastic import minibatches
 from diffkit.progress import ProgressLine
 
 __all__ = ["minimize", "Result", "History", "StepInfo"]
 
 METHODS = ("reverse", "forward", "fd", "symbolic")
+
+#: A loss above this many times ``max(|first loss|, 1)`` counts as divergence.
+DIVERGENCE_GROWTH = 1e12
 
 
 class History(NamedTuple):
@@ -58,14 +63,17 @@ class Result(NamedTuple):
     Attributes
     ----------
     x : ndarray
-        Final iterate; after divergence, the last iterate with a finite loss.
+        Final iterate; after divergence, the last iterate before it.
     fun, grad_norm : float
         Loss and gradient norm at ``x`` on the full data.
     status : str
         ``"converged"`` (gradient norm <= tol), ``"max_steps"``,
-        ``"callback"`` (the callback asked to stop) or ``"diverged"``.
+        ``"callback"`` (the callback asked to stop) or ``"diverged"`` (the
+        loss became nan or infinite or grew past the divergence limit, or
+        the gradient became nan or infinite).
     message : str
-        Human-readable account of the status.
+        Human-readable account of the status; after divergence it names
+        the cause and the step.
     steps : int
         Number of updates applied.
     history : History
@@ -112,7 +120,7 @@ class _Oracle:
         loss, grad = self.value_and_grad(x, *self.batch)
         grad = np.asarray(grad, dtype=float)
         if grad.shape != x.shape:
-            raise ValueError(f"the gradient has shape {grad.shape} but x0 has shape "
+            raise ShapeError(f"the gradient has shape {grad.shape} but x0 has shape "
                              f"{x.shape}; x0 must have the shape the objective expects")
         self.evals += len(self.batch[0]) if self.batch else 1
         self._memo = (x.copy(), (float(loss), grad))
@@ -123,12 +131,12 @@ def _resolve(objective, method, hessian, needs_hessian):
     """Return ``(value_and_grad, hessian)`` callables for ``method``."""
     if callable(method):
         if needs_hessian and hessian is None:
-            raise ValueError("this optimizer needs a Hessian: pass hessian=callable "
-                             "(e.g. problem.hessian) or a method name such as 'reverse'")
+            raise OptionError("this optimizer needs a Hessian: pass hessian=callable "
+                              "(e.g. problem.hessian) or a method name such as 'reverse'")
         return method, hessian
     if method not in METHODS:
-        raise ValueError(f"unknown method {method!r}: use one of {', '.join(METHODS)} "
-                         "or a callable (x, *batch) -> (loss, grad)")
+        raise OptionError(f"unknown method {method!r}: use one of {', '.join(METHODS)} "
+                          "or a callable (x, *batch) -> (loss, grad)")
     from diffkit import api  # lazy: the optimizers work without the AD backends
 
     if needs_hessian and hessian is None:
@@ -140,11 +148,11 @@ def _check_data(data, batch_size):
     data = tuple(np.asarray(d) for d in data)
     if not data:
         if batch_size is not None:
-            raise ValueError("batch_size needs data=(X, y) to sample minibatches from")
+            raise OptionError("batch_size needs data=(X, y) to sample minibatches from")
         return data
     rows = {len(d) for d in data}
     if len(rows) != 1:
-        raise ValueError(f"data arrays must have the same number of rows, got {sorted(rows)}")
+        raise ShapeError(f"data arrays must have the same number of rows, got {sorted(rows)}")
     return data
 
 
@@ -179,17 +187,37 @@ def minimize(objective, x0, optimizer, method="reverse", *, steps=1000, tol=None
         ``(x, *batch) -> (n, n)`` for Newton when ``method`` is a callable.
     callback : callable, optional
         Called with a :class:`StepInfo` after each step; returning True stops.
-    seed : int
-        Seed of the minibatch sampling.
+    seed : int or None
+        Seed of the minibatch sampling; ``None`` draws fresh OS entropy.
     progress : bool, optional
         Show a progress line on stderr; ``None`` shows it on a terminal only.
 
     Returns
     -------
     Result
-        ``x``, ``fun``, ``status``, ``history`` and more. A NaN or infinite
-        loss ends the run with ``status="diverged"`` and the last finite
-        iterate rather than an exception.
+        ``x``, ``fun``, ``status``, ``history`` and more.
+
+    Raises
+    ------
+    NonFiniteError
+        The loss or the gradient is nan or infinite at ``x0`` itself.
+
+    Notes
+    -----
+    Divergence ends the run with ``status="diverged"``, the iterate before
+    it as ``result.x`` and a message naming the cause, rather than an
+    exception. A run diverges when, at some iterate,
+
+    - the loss is nan or infinite, or exceeds ``1e12 * max(|f0|, 1)``,
+      where ``f0`` is the first loss of the run (at ``x0``, on the first
+      minibatch): a loss growing by twelve orders of magnitude is a step
+      size too large, and waiting for the overflow to ``inf`` would waste
+      hundreds of steps. No convergent run of a sensibly scaled problem
+      comes near this limit, and the floor of 1 keeps a start at a loss
+      near 0 from flagging ordinary fluctuations;
+    - or the gradient is nan or infinite while the loss is finite: the
+      function or its gradient source is not differentiable there (a kink
+      or a singularity), which a smaller step size would not cure.
 
     Examples
     --------
@@ -204,14 +232,23 @@ def minimize(objective, x0, optimizer, method="reverse", *, steps=1000, tol=None
     >>> res.status, res.x
     ('diverged', array([1.]))
     >>> print(res.message)
-    diverged at step 1: the loss became inf; result.x is the last finite iterate (step 0). ...
+    diverged at step 1: the loss became inf; result.x is the iterate of step 0. Try a smaller ...
+
+    A loss that grows without bound stops long before it overflows: here it
+    quadruples each step and passes ``1e12`` at step 20 (``4**20 > 1e12``).
+
+    >>> res = minimize(None, [1.0], gd(1.5), method=lambda x: (float(x @ x), 2 * x))
+    >>> res.status, res.steps, res.fun == 4.0 ** 19
+    ('diverged', 20, True)
     """
     if not isinstance(optimizer, GradientTransformation):
-        raise TypeError(f"optimizer must be a GradientTransformation such as "
-                        f"diffkit.optim.adam(), got {optimizer!r}")
+        raise OptionError(f"optimizer must be a GradientTransformation such as "
+                          f"diffkit.optim.adam(), got {optimizer!r}")
+    steps = check("steps", steps, NONNEGATIVE_COUNT)
+    tol = check("tol", tol, NONNEGATIVE, allow_none=True)
     x = np.array(x0, dtype=float)
     if x.ndim != 1:
-        raise ValueError(f"x0 must be a 1-D array, got shape {x.shape}; pack matrices "
+        raise ShapeError(f"x0 must be a 1-D array, got shape {x.shape}; pack matrices "
                          "into one flat vector and unpack them inside the objective")
     data = _check_data(data, batch_size)
     value_and_grad, hessian = _resolve(objective, method, hessian, "hessian" in optimizer.needs)
@@ -226,25 +263,69 @@ def minimize(objective, x0, optimizer, method="reverse", *, steps=1000, tol=None
         return _run(oracle, x, optimizer, batches, data, steps, tol, hessian, callback, bar)
 
 
+def _short(x):
+    """An iterate for a one-line message (long vectors elided)."""
+    return np.array2string(np.asarray(x), precision=4, threshold=6, edgeitems=2,
+                           separator=", ", max_line_width=10 ** 6)
+
+
+def _trouble(loss, grad, limit):
+    """Why the run cannot go on from a point: ``"loss"``, ``"gradient"``, ``"growth"`` or None."""
+    if not np.isfinite(loss):
+        return "loss"
+    if not np.all(np.isfinite(grad)):
+        return "gradient"
+    return "growth" if loss > limit else None
+
+
+def _start_error(x, loss, cause):
+    """The error for a start where the loss or the gradient is not finite."""
+    if cause == "loss":
+        return NonFiniteError(f"the objective is not finite at x0 (loss={loss}); start from "
+                              "a point inside its domain")
+    return NonFiniteError(f"the gradient is not finite at x0 = {_short(x)} although the loss "
+                          f"({loss:.6g}) is: the function or its gradient source is not "
+                          "differentiable there (a kink or a singularity such as sqrt at 0); "
+                          "start from another point or check the gradient")
+
+
+def _divergence_message(cause, step, loss, first_loss, x):
+    """What went wrong at iterate ``step`` (see the Notes of :func:`minimize`)."""
+    before = f"result.x is the iterate of step {step - 1}."
+    if cause == "gradient":
+        return (f"diverged at step {step}: the gradient is not finite at x = {_short(x)} "
+                f"although the loss ({loss:.6g}) is; the function or its gradient source is "
+                "not differentiable there (a kink or a singularity), which a smaller step "
+                f"size will not fix; {before}")
+    if cause == "growth":
+        what = (f"grew to {loss:.3g}, over {DIVERGENCE_GROWTH:g} times max(|f0|, 1) with "
+                f"f0 = {first_loss:.3g}")
+    else:
+        what = f"became {loss}"
+    return f"diverged at step {step}: the loss {what}; {before} Try a smaller step size."
+
+
 def _run(oracle, x, optimizer, batches, data, steps, tol, hessian, callback, bar):
     """The loop of :func:`minimize` once its inputs are checked."""
     needs = optimizer.needs
     state = optimizer.init(x)
     rows = []
-    status, last_finite, last_step, bad_loss = "max_steps", x, 0, None
+    status, cause, previous, first_loss, limit = "max_steps", None, x, None, np.inf
     start = time.perf_counter()
     for k in range(steps):
         if batches is not None:
             rows_used = next(batches)
             oracle.use(tuple(d[rows_used] for d in data))
         loss, grad = oracle(x)
-        if not (np.isfinite(loss) and np.all(np.isfinite(grad))):
+        cause = _trouble(loss, grad, limit)
+        if cause is not None:
             if k == 0:
-                raise ValueError(f"the objective is not finite at x0 (loss={loss}); "
-                                 "start from a point inside its domain")
-            status, bad_loss = "diverged", loss
+                raise _start_error(x, loss, cause)
+            status = "diverged"
             break
-        last_finite, last_step = x, k
+        if k == 0:
+            first_loss, limit = loss, DIVERGENCE_GROWTH * max(abs(loss), 1.0)
+        previous = x
         gnorm = float(np.linalg.norm(grad))
         if tol is not None and gnorm <= tol:
             status = "converged"
@@ -266,14 +347,15 @@ def _run(oracle, x, optimizer, batches, data, steps, tol, hessian, callback, bar
     oracle.use(data)
     if status != "diverged":
         loss, grad = oracle(x)
-        if np.isfinite(loss) and np.all(np.isfinite(grad)):
-            last_finite = x
-        else:
-            status, bad_loss, last_step = "diverged", loss, len(rows) - 1
+        cause = _trouble(loss, grad, limit)
+        if cause is not None and not rows:
+            raise _start_error(x, loss, cause)
+        if cause is not None and x is not previous:
+            status = "diverged"
     if status == "diverged":
-        loss, grad = oracle(last_finite)
-        message = (f"diverged at step {last_step + 1}: the loss became {bad_loss}; result.x "
-                   f"is the last finite iterate (step {last_step}). Try a smaller step size.")
+        message = _divergence_message(cause, len(rows), loss, first_loss, x)
+        x = previous
+        loss, grad = oracle(x)
     else:
         message = {"converged": f"gradient norm reached tol={tol} after {len(rows)} steps",
                    "max_steps": f"stopped after the maximum of {steps} steps",
@@ -281,6 +363,6 @@ def _run(oracle, x, optimizer, batches, data, steps, tol, hessian, callback, bar
     history = History(*(np.array(col, dtype=float) for col in zip(*rows))) if rows \
         else History(*(np.zeros(0) for _ in History._fields))
     average = state_fields(state, "average")
-    return Result(x=last_finite, fun=float(loss), grad_norm=float(np.linalg.norm(grad)),
+    return Result(x=x, fun=float(loss), grad_norm=float(np.linalg.norm(grad)),
                   status=status, message=message, steps=len(rows), history=history,
                   average=average[0] if average else None)

@@ -17,6 +17,8 @@ from typing import NamedTuple
 import numpy as np
 
 from diffkit.optim.base import GradientTransformation, as_schedule
+from diffkit.optim.checks import (COUNT, NONNEGATIVE, OPEN_UNIT, POSITIVE, Range, check,
+                                  check_order)
 
 __all__ = [
     "constant", "polynomial_decay", "inverse_time_decay", "inverse_sqrt_decay",
@@ -25,10 +27,8 @@ __all__ = [
 ]
 
 
-def _positive(name, value):
-    if not value > 0:
-        raise ValueError(f"{name} must be positive, got {value!r}")
-    return float(value)
+# Multipliers that shrink the step or leave it: (0, 1].
+SHRINK = Range(0.0, 1.0, closed_high=True)
 
 
 def constant(value):
@@ -39,7 +39,7 @@ def constant(value):
     >>> constant(0.1)(1000)
     0.1
     """
-    value = _positive("constant step size", value)
+    value = check("value", value, POSITIVE)
     return lambda t: value
 
 
@@ -51,17 +51,17 @@ def polynomial_decay(init, power, scale=1.0):
     init : float
         Step size at ``t = 0``.
     power : float
-        Decay exponent; 1 gives ``1/t`` decay, 0.5 gives ``1/sqrt(t)``.
+        Decay exponent ``>= 0``; 1 gives ``1/t`` decay, 0.5 gives ``1/sqrt(t)``.
     scale : float
-        Number of steps over which the decay sets in.
+        Number of steps over which the decay sets in (``> 0``).
 
     Examples
     --------
     >>> round(polynomial_decay(1.0, power=1.0, scale=10)(10), 3)
     0.5
     """
-    init = _positive("init", init)
-    scale = _positive("scale", scale)
+    init, scale = check("init", init, POSITIVE), check("scale", scale, POSITIVE)
+    power = check("power", power, NONNEGATIVE)
     return lambda t: init / (1.0 + t / scale) ** power
 
 
@@ -105,11 +105,11 @@ def robbins_monro(init, power=1.0, scale=1.0):
     >>> robbins_monro(0.1, power=0.5)
     Traceback (most recent call last):
     ...
-    ValueError: robbins_monro needs 1/2 < power <= 1 (sum of steps infinite, ...; got power=0.5
+    diffkit.errors.OptionError: power=0.5 is not valid: power must be a number in (0.5, 1] ...
     """
-    if not 0.5 < power <= 1.0:
-        raise ValueError("robbins_monro needs 1/2 < power <= 1 (sum of steps infinite, "
-                         f"sum of squares finite); got power={power}")
+    check("power", power, Range(0.5, 1.0, closed_high=True),
+          hint="robbins_monro needs 1/2 < power <= 1: sum of steps infinite, "
+               "sum of squares finite")
     return polynomial_decay(init, power, scale)
 
 
@@ -122,10 +122,9 @@ def step_decay(init, every, factor=0.1):
     >>> s(99), round(s(100), 12), round(s(250), 12)
     (1.0, 0.1, 0.01)
     """
-    init = _positive("init", init)
-    if int(every) < 1:
-        raise ValueError(f"step_decay needs every >= 1, got {every!r}")
-    return lambda t: init * factor ** (t // int(every))
+    init, every = check("init", init, POSITIVE), check("every", every, COUNT)
+    factor = check("factor", factor, SHRINK)
+    return lambda t: init * factor ** (t // every)
 
 
 def exponential_decay(init, rate):
@@ -136,16 +135,15 @@ def exponential_decay(init, rate):
     >>> exponential_decay(1.0, 0.5)(3)
     0.125
     """
-    init = _positive("init", init)
-    if not 0 < rate <= 1:
-        raise ValueError(f"exponential_decay needs 0 < rate <= 1, got {rate!r}")
+    init, rate = check("init", init, POSITIVE), check("rate", rate, SHRINK)
     return lambda t: init * rate ** t
 
 
 def cosine_decay(init, total_steps, final=0.0):
     """Half a cosine from ``init`` at ``t = 0`` to ``final`` at ``total_steps``.
 
-    Stays at ``final`` afterwards.
+    Stays at ``final`` afterwards. Needs ``total_steps >= 1`` and
+    ``0 <= final <= init``.
 
     Examples
     --------
@@ -153,8 +151,9 @@ def cosine_decay(init, total_steps, final=0.0):
     >>> s(0), round(s(50), 12), s(100), s(200)
     (1.0, 0.5, 0.0, 0.0)
     """
-    init = _positive("init", init)
-    total = int(total_steps)
+    init, total = check("init", init, POSITIVE), check("total_steps", total_steps, COUNT)
+    final = check("final", final, NONNEGATIVE)
+    check_order("final", final, "init", init)
 
     def schedule(t):
         progress = min(t, total) / total
@@ -175,10 +174,8 @@ def linear_warmup(schedule, warmup_steps):
     >>> [round(s(t), 3) for t in range(6)]
     [0.025, 0.05, 0.075, 0.1, 0.1, 0.1]
     """
-    schedule = as_schedule(schedule)
-    warmup = int(warmup_steps)
-    if warmup < 1:
-        raise ValueError(f"linear_warmup needs warmup_steps >= 1, got {warmup_steps!r}")
+    schedule = as_schedule(schedule, "schedule")
+    warmup = check("warmup_steps", warmup_steps, COUNT)
 
     def warmed(t):
         if t < warmup:
@@ -207,13 +204,13 @@ def reduce_on_plateau(learning_rate, factor=0.1, patience=10, min_delta=0.0):
     Parameters
     ----------
     learning_rate : float
-        Initial step size.
+        Initial step size, ``> 0``.
     factor : float
-        Multiplier applied at each plateau (0.1: divide by 10).
+        Multiplier in ``(0, 1)`` applied at each plateau (0.1: divide by 10).
     patience : int
-        Steps without improvement tolerated before reducing.
+        Steps without improvement tolerated before reducing, ``>= 1``.
     min_delta : float
-        Smallest decrease that counts as progress.
+        Smallest decrease that counts as progress, ``>= 0``.
 
     Examples
     --------
@@ -225,7 +222,10 @@ def reduce_on_plateau(learning_rate, factor=0.1, patience=10, min_delta=0.0):
     >>> round(state.step_size, 12)
     0.1
     """
-    init_step = _positive("learning_rate", learning_rate)
+    init_step = check("learning_rate", learning_rate, POSITIVE)
+    factor = check("factor", factor, OPEN_UNIT)
+    patience = check("patience", patience, COUNT)
+    min_delta = check("min_delta", min_delta, NONNEGATIVE)
 
     def init(params):
         return PlateauState(step_size=init_step, best=np.inf, waited=0)

@@ -10,6 +10,7 @@ from typing import NamedTuple
 import numpy as np
 
 from diffkit.optim.base import GradientTransformation, as_schedule
+from diffkit.optim.checks import COUNT, NONNEGATIVE, OPEN_UNIT, check
 
 __all__ = ["newton", "lbfgs", "backtracking_line_search"]
 
@@ -52,7 +53,7 @@ def newton(learning_rate=1.0, damping=0.0):
     learning_rate : float or callable
         Step length ``eta`` (1 is the pure Newton step) or schedule.
     damping : float
-        Smallest ``lambda`` (Levenberg-Marquardt style). It grows
+        Smallest ``lambda >= 0`` (Levenberg-Marquardt style). It grows
         automatically when ``H + lambda I`` is not positive definite.
 
     Notes
@@ -70,6 +71,7 @@ def newton(learning_rate=1.0, damping=0.0):
     array([0., 0.])
     """
     schedule = as_schedule(learning_rate)
+    damping = check("damping", damping, NONNEGATIVE)
 
     def init(params):
         return NewtonState(0, float(schedule(0)), float(damping))
@@ -165,9 +167,12 @@ def lbfgs(memory=10, c1=1e-4, shrink=0.5, max_tries=50):
     Parameters
     ----------
     memory : int
-        Number of ``(s, y)`` pairs kept.
-    c1, shrink, max_tries
-        Line-search settings, see :func:`backtracking_line_search`.
+        Number of ``(s, y)`` pairs kept, ``>= 1``.
+    c1, shrink : float
+        Armijo constant and backtracking factor, both in ``(0, 1)``.
+    max_tries : int
+        Line-search budget per step, ``>= 1``; see
+        :func:`backtracking_line_search`.
 
     Notes
     -----
@@ -190,6 +195,8 @@ def lbfgs(memory=10, c1=1e-4, shrink=0.5, max_tries=50):
     >>> bool(np.linalg.norm(x) < 1e-6)
     True
     """
+    memory, max_tries = check("memory", memory, COUNT), check("max_tries", max_tries, COUNT)
+    c1, shrink = check("c1", c1, OPEN_UNIT), check("shrink", shrink, OPEN_UNIT)
 
     def init(params):
         return LbfgsState((), (), 0.0)

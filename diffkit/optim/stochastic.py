@@ -2,15 +2,19 @@
 
 The noisy transformations draw their noise from a Generator seeded by
 ``(seed, step count)``, so ``update`` stays a pure function of its inputs
-and a run is reproducible.
+and a run with an integer seed is reproducible. The default ``seed=None``
+draws fresh entropy for each transformation built (NumPy's convention), so
+two noisy parts of one chain, or two runs, never share their noise.
 """
 
 from typing import NamedTuple
 
 import numpy as np
 
-from diffkit.optim.base import (GradientTransformation, as_schedule, chain, noise_generator,
-                                scale_by_learning_rate)
+from diffkit.errors import OptionError
+from diffkit.optim.base import (GradientTransformation, as_schedule, chain, noise_entropy,
+                                noise_generator, scale_by_learning_rate)
+from diffkit.optim.checks import COUNT, NONNEGATIVE, NONNEGATIVE_COUNT, check
 
 __all__ = [
     "average_iterates", "averaged_sgd", "perturb", "perturbed_gd", "perturbed_sgd", "sgld",
@@ -44,6 +48,7 @@ def average_iterates(start=0):
     >>> state.average
     array([2.])
     """
+    start = check("start", start, NONNEGATIVE_COUNT)
 
     def init(params):
         return AverageState(0, np.array(params, dtype=float))
@@ -87,23 +92,24 @@ def _unit_sphere(rng, shape):
     return z / np.linalg.norm(z)
 
 
-def perturb(radius, grad_threshold=None, wait=1, seed=0):
+def perturb(radius, grad_threshold=None, wait=1, seed=None):
     """Add ``radius * u`` to the gradient, ``u`` uniform on the unit sphere.
 
     Parameters
     ----------
     radius : float
-        Size of the perturbation (in gradient units; the iterate moves by
-        ``learning_rate * radius``).
+        Size of the perturbation, ``>= 0`` (in gradient units; the iterate
+        moves by ``learning_rate * radius``).
     grad_threshold : float, optional
         Perturb only when the gradient norm is at most this, i.e. near a
         stationary point (Jin et al., 2017). ``None`` perturbs every step
         (Ge et al., 2015).
     wait : int
-        Minimum number of steps between perturbations, so that descent can
-        carry the iterate away from a saddle before the next kick.
-    seed : int
-        Seed of the noise.
+        Minimum number of steps between perturbations (``>= 1``), so that
+        descent can carry the iterate away from a saddle before the next kick.
+    seed : int, optional
+        Seed of the noise; ``None`` draws fresh entropy for this
+        transformation (see the module notes).
 
     Examples
     --------
@@ -115,6 +121,10 @@ def perturb(radius, grad_threshold=None, wait=1, seed=0):
     >>> t.update(np.ones(3), t.init(np.zeros(3)))[0]   # large gradient: untouched
     array([1., 1., 1.])
     """
+    radius = check("radius", radius, NONNEGATIVE)
+    grad_threshold = check("grad_threshold", grad_threshold, NONNEGATIVE, allow_none=True)
+    wait = check("wait", wait, COUNT)
+    entropy = noise_entropy(seed)
 
     def init(params):
         return PerturbState(0, -wait)
@@ -123,7 +133,7 @@ def perturb(radius, grad_threshold=None, wait=1, seed=0):
         count, last = state
         small = grad_threshold is None or np.linalg.norm(updates) <= grad_threshold
         if small and count - last >= wait:
-            updates = updates + radius * _unit_sphere(noise_generator(seed, count),
+            updates = updates + radius * _unit_sphere(noise_generator(entropy, count),
                                                       np.shape(updates))
             last = count
         return updates, PerturbState(count + 1, last)
@@ -131,7 +141,7 @@ def perturb(radius, grad_threshold=None, wait=1, seed=0):
     return GradientTransformation(init, update)
 
 
-def perturbed_gd(learning_rate, radius, grad_threshold, wait=10, seed=0):
+def perturbed_gd(learning_rate, radius, grad_threshold, wait=10, seed=None):
     """Gradient descent that kicks the iterate when the gradient is small.
 
     Plain GD started on the stable manifold of a strict saddle converges to
@@ -150,7 +160,7 @@ def perturbed_gd(learning_rate, radius, grad_threshold, wait=10, seed=0):
                  scale_by_learning_rate(learning_rate))
 
 
-def perturbed_sgd(learning_rate, radius, seed=0):
+def perturbed_sgd(learning_rate, radius, seed=None):
     """SGD with a sphere perturbation of the gradient at every step (Ge et al., 2015).
 
     Examples
@@ -171,7 +181,7 @@ class LangevinState(NamedTuple):
     step_size: float
 
 
-def sgld(learning_rate, temperature=1.0, seed=0):
+def sgld(learning_rate, temperature=1.0, seed=None):
     """Stochastic gradient Langevin dynamics (Welling and Teh, 2011).
 
     ``x <- x - eta g + sqrt(2 eta T) xi`` with standard normal ``xi``: an
@@ -184,9 +194,9 @@ def sgld(learning_rate, temperature=1.0, seed=0):
     learning_rate : float or callable
         Step size ``eta`` or schedule.
     temperature : float
-        ``T``; 1 samples the Gibbs law of ``f``, 0 gives gradient descent.
-    seed : int
-        Seed of the noise.
+        ``T >= 0``; 1 samples the Gibbs law of ``f``, 0 gives gradient descent.
+    seed : int, optional
+        Seed of the noise; ``None`` draws fresh entropy for this optimizer.
 
     Examples
     --------
@@ -196,13 +206,15 @@ def sgld(learning_rate, temperature=1.0, seed=0):
     array([-1.])
     """
     schedule = as_schedule(learning_rate)
+    temperature = check("temperature", temperature, NONNEGATIVE)
+    entropy = noise_entropy(seed)
 
     def init(params):
         return LangevinState(0, float(schedule(0)))
 
     def update(updates, state, params=None, **extra):
         step = float(schedule(state.count))
-        noise = noise_generator(seed, state.count).standard_normal(np.shape(updates))
+        noise = noise_generator(entropy, state.count).standard_normal(np.shape(updates))
         updates = -step * updates + np.sqrt(2.0 * step * temperature) * noise
         return updates, LangevinState(state.count + 1, step)
 
@@ -234,9 +246,10 @@ def minibatches(n, batch_size, rng):
     ([2, 2, 1], [0, 1, 2, 3, 4])
     """
     # Checked here, not in the generator body, so bad input fails at once.
-    if not 1 <= batch_size <= n:
-        raise ValueError(f"batch_size must be between 1 and the number of examples ({n}), "
-                         f"got {batch_size}")
+    batch_size = check("batch_size", batch_size, COUNT)
+    if batch_size > n:
+        raise OptionError(f"batch_size must be between 1 and the number of examples ({n}), "
+                          f"got {batch_size}")
 
     def epochs():
         while True:
