@@ -1,9 +1,12 @@
 """The :class:`Problem` record shared by all ready-made objectives."""
 
+import functools
 from dataclasses import dataclass
 from typing import Callable, Optional
 
 import numpy as np
+
+from diffkit.errors import ShapeError
 
 __all__ = ["Problem", "sum_of_squares"]
 
@@ -34,6 +37,21 @@ class Problem:
         ``(X, y)`` for finite sums, ``()`` otherwise.
     L, mu : float or None
         Smoothness and strong convexity (or PL) constants, when known.
+
+    Notes
+    -----
+    ``fn``, ``value_and_grad`` and ``hessian`` check that ``x`` has the shape
+    of ``x0``: NumPy code written for ``n`` entries often runs on fewer
+    (``x[1:] - x[:-1]`` has no fixed length) and would silently be another
+    function.
+
+    Examples
+    --------
+    >>> from diffkit import problems
+    >>> problems.rosenbrock(4).fn(np.ones(3))
+    Traceback (most recent call last):
+    ...
+    diffkit.errors.ShapeError: rosenbrock(dim=4) takes x of shape (4,), got shape (3,); ...
     """
 
     name: str
@@ -47,6 +65,14 @@ class Problem:
     L: Optional[float] = None
     mu: Optional[float] = None
 
+    def __post_init__(self):
+        x0 = np.asarray(self.x0, dtype=float)
+        object.__setattr__(self, "x0", x0)
+        for field in ("fn", "value_and_grad", "hessian"):
+            if getattr(self, field) is not None:
+                object.__setattr__(self, field, _checking_shape(getattr(self, field), self.name,
+                                                                x0.shape))
+
     def __call__(self, x):
         """The objective on all the data."""
         return self.fn(x, *self.data)
@@ -54,6 +80,18 @@ class Problem:
     def grad(self, x):
         """The exact gradient on all the data."""
         return self.value_and_grad(x, *self.data)[1]
+
+
+def _checking_shape(fn, name, shape):
+    """``fn`` raising a ShapeError unless its first argument has ``shape``."""
+    @functools.wraps(fn)  # keeps the signature: tracing names inputs after it
+    def checked(x, *data):
+        if np.shape(x) != shape:
+            raise ShapeError(f"{name} takes x of shape {shape}, got shape {np.shape(x)}; "
+                             f"pass {shape[0] if len(shape) == 1 else shape} entries, as "
+                             "problem.x0 has, or build the problem for your dimension")
+        return fn(x, *data)
+    return checked
 
 
 def sum_of_squares(name, residuals, jacobian, residual_hessians, x0, **known):
