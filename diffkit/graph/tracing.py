@@ -5,7 +5,11 @@ A :class:`Tracer` implements Python's operators and NumPy's
 ``A @ x`` and ``np.max(z, axis=1, keepdims=True)`` work unchanged.  Anything
 that would need the *value* of a traced array (``if x > 0:``, ``float(x)``,
 ``math.sin(x)``, ``x[0] = 1``) raises a :class:`~diffkit.errors.TraceError`
-saying what to write instead.
+saying what to write instead.  The array methods real code calls (``x.sum()``,
+``x.std(ddof=1)``, ``x.astype(float)``, ``x.reshape(-1)``...) take NumPy's
+arguments; any other ndarray attribute raises an
+:class:`UnsupportedAttributeError` (an AttributeError too, so ``hasattr``
+keeps working) naming what to write instead.
 
 Tracing knows nothing about derivatives.
 """
@@ -16,10 +20,9 @@ import numpy as np
 
 from .. import ops
 from ..errors import TraceError, UnsupportedError
+from . import numpy_functions as npf
+from .evaluate import real_array
 from .graph import GraphBuilder
-
-# NumPy callables -> op names, read off the op table.
-_NUMPY_TO_OP = {fn: op.name for op in ops.all_ops() if not op.internal for fn in op.numpy}
 
 
 def _const_or_tracer(builder, value):
@@ -168,167 +171,99 @@ class Tracer:
                              "use the returned value")
         if ufunc is np.positive:
             return inputs[0]
-        name = _NUMPY_TO_OP.get(ufunc)
+        name = npf.NUMPY_TO_OP.get(ufunc)
         if name is None:
             raise UnsupportedError(f"np.{ufunc.__name__} is not supported by diffkit; "
                                    "see diffkit.ops.names() for what is")
         return ops.call(name, *inputs)
 
     def __array_function__(self, func, types, args, kwargs):
-        handler = FUNCTIONS.get(func)
+        handler = npf.FUNCTIONS.get(func)
         if handler is None:
-            name = _NUMPY_TO_OP.get(func)
+            name = npf.NUMPY_TO_OP.get(func)
             if name is None:
                 raise UnsupportedError(
                     f"np.{func.__name__} is not supported by diffkit tracing; see "
                     "diffkit.ops.names() for the supported operations")
-            handler = _by_op(name)
+            return ops.call(name, *args, **kwargs)
         return handler(*args, **kwargs)
 
-    # -- methods arrays have ----------------------------------------------
-    def sum(self, axis=None, keepdims=False):
-        return _reduce("sum")(self, axis=axis, keepdims=keepdims)
+    # -- methods arrays have: NumPy's signatures, one function per np.* function ---
+    sum, mean, prod = (npf.reduction(name) for name in ("sum", "mean", "prod"))
+    max, min = npf.extremum("max"), npf.extremum("min")
+    var, std = npf.moment("var"), npf.moment("std")
+    dot, clip, copy, astype = npf.dot, npf.clip, npf.copy, npf.astype
+    ravel = flatten = npf.ravel
+    squeeze, swapaxes = npf.squeeze, npf.swapaxes
+    T = property(npf.transpose)
+    mT = property(npf.matrix_transpose)
+    # the values are real: the real part and the conjugate are the value itself
+    real = property(npf.copy)
+    conj = conjugate = npf.copy
 
-    def mean(self, axis=None, keepdims=False):
-        return _reduce("mean")(self, axis=axis, keepdims=keepdims)
-
-    def prod(self, axis=None, keepdims=False):
-        return _reduce("prod")(self, axis=axis, keepdims=keepdims)
-
-    def max(self, axis=None, keepdims=False):
-        return _reduce("max")(self, axis=axis, keepdims=keepdims)
-
-    def min(self, axis=None, keepdims=False):
-        return _reduce("min")(self, axis=axis, keepdims=keepdims)
-
-    def reshape(self, *shape):
-        shape = shape[0] if len(shape) == 1 else shape
-        return ops.call("reshape", self, shape=shape)
-
-    def ravel(self):
-        return ops.call("reshape", self, shape=(-1,))
-
-    flatten = ravel
+    def reshape(self, *shape, order="C", copy=None):
+        return npf.reshape(self, shape[0] if len(shape) == 1 else shape, order=order)
 
     def transpose(self, *axes):
-        axes = axes[0] if len(axes) == 1 else (axes or None)
-        return ops.call("transpose", self, axes=axes)
+        return npf.transpose(self, axes[0] if len(axes) == 1 else (axes or None))
 
-    @property
-    def T(self):
-        return ops.call("transpose", self, axes=None)
+    def __copy__(self):
+        return self
 
-    def squeeze(self, axis=None):
-        return ops.call("squeeze", self, axis=axis)
+    def __deepcopy__(self, memo):
+        return self
 
-    def dot(self, other):
-        return _dot(self, other)
-
-    def clip(self, lo=None, hi=None):
-        return _clip(self, lo, hi)
-
-
-# -- np.* functions that need argument handling -----------------------------
-
-def _no_extras(fname, kwargs):
-    extra = {k: v for k, v in kwargs.items() if v is not None and v is not np._NoValue}
-    if extra:
-        raise UnsupportedError(f"np.{fname}: argument(s) {sorted(extra)} are not supported "
-                               "on traced values")
+    def __getattr__(self, name):
+        # Runs only when normal lookup fails.  Names ndarray lacks, and private or dunder
+        # names that NumPy and other libraries probe (__array_interface__, _repr_html_),
+        # get Python's own AttributeError.
+        if name.startswith("_") or not hasattr(np.ndarray, name):
+            raise AttributeError(f"'Tracer' object has no attribute {name!r}")
+        raise UnsupportedAttributeError(_missing_attribute(name))
 
 
-def _reduce(name):
-    def reduce(a, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
-        _no_extras(name, dict(kwargs, dtype=dtype, out=out))
-        return ops.call(name, a, axis=axis, keepdims=bool(keepdims))
-    return reduce
+class UnsupportedAttributeError(UnsupportedError, AttributeError):
+    """An ndarray attribute or method that traced arrays do not have.
+
+    An AttributeError too, so ``hasattr`` and ``getattr(x, name, default)``
+    keep working on traced values.
+    """
 
 
-def _by_op(name):
-    return lambda *args, **params: ops.call(name, *args, **params)
-
-
-def _dot(a, b, out=None):
-    _no_extras("dot", {"out": out})
-    if np.ndim(a) == 0 or np.ndim(b) == 0:
-        return ops.call("mul", a, b)
-    return ops.call("dot", a, b)
-
-
-def _clip(a, a_min=None, a_max=None, out=None, **kwargs):
-    _no_extras("clip", dict(kwargs, out=out))
-    lo = -np.inf if a_min is None else a_min
-    hi = np.inf if a_max is None else a_max
-    return ops.call("clip", a, lo, hi)
-
-
-def _where(condition, x=None, y=None):
-    if x is None or y is None:
-        raise UnsupportedError("np.where(condition) with one argument returns indices, which "
-                               "depend on values; use np.where(condition, x, y)")
-    return ops.call("where", condition, x, y)
-
-
-def _norm(x, ord=None, axis=None, keepdims=False):
-    if ord not in (None, 2) or (ord == 2 and np.ndim(x) != 1 and axis is None):
-        raise UnsupportedError("np.linalg.norm on traced values supports the 2-norm of "
-                               "vectors and the Frobenius norm (ord=None) only")
-    if isinstance(axis, tuple) and len(axis) > 1 and ord is not None:
-        raise UnsupportedError("matrix norms other than Frobenius are not supported")
-    nd = np.ndim(x)
-    if axis is not None and nd and len(ops.normalize_axis(axis, nd)) == nd:
-        # NumPy sums x*x with add.reduce for an explicit axis but uses dot for axis=None,
-        # as the op does when it reduces every axis.  Reduce all but a new unit axis to
-        # get NumPy's bits.
-        axes = tuple(range(1, nd + 1))
-        out = ops.call("norm", ops.call("expand_dims", x, axis=0), axis=axes,
-                       keepdims=keepdims)
-        return ops.call("reshape", out, shape=(1,) * nd if keepdims else ())
-    return ops.call("norm", x, axis=axis, keepdims=keepdims)
-
-
-def _join(name):
-    def join(arrays, axis=0, out=None, **kwargs):
-        _no_extras(name, dict(kwargs, out=out))
-        return ops.call(name, *arrays, axis=axis)
-    return join
-
-
-def _roll(a, shift, axis=None):
-    if axis is None and np.ndim(a) != 1:
-        flat = ops.call("reshape", a, shape=(-1,))
-        return ops.call("reshape", ops.call("roll", flat, shift=shift, axis=0), shape=a.shape)
-    return ops.call("roll", a, shift=shift, axis=axis)
-
-
-def _swapaxes(a, axis1, axis2):
-    axes = list(range(np.ndim(a)))
-    axes[axis1], axes[axis2] = axes[axis2], axes[axis1]
-    return ops.call("transpose", a, axes=tuple(axes))
-
-
-def _like(fill):
-    def like(a, dtype=None, **kwargs):
-        return np.full(np.shape(a), fill, dtype=float if dtype is None else dtype)
-    return like
-
-
-FUNCTIONS = {
-    np.sum: _reduce("sum"), np.mean: _reduce("mean"), np.prod: _reduce("prod"),
-    np.max: _reduce("max"), np.min: _reduce("min"),
-    np.amax: _reduce("max"), np.amin: _reduce("min"),
-    np.dot: _dot, np.clip: _clip, np.where: _where, np.linalg.norm: _norm,
-    np.concatenate: _join("concatenate"), np.stack: _join("stack"), np.roll: _roll,
-    np.reshape: lambda a, shape=None, order="C", **kw: ops.call("reshape", a, shape=shape),
-    np.transpose: lambda a, axes=None: ops.call("transpose", a, axes=axes),
-    np.squeeze: lambda a, axis=None: ops.call("squeeze", a, axis=axis),
-    np.expand_dims: lambda a, axis: ops.call("expand_dims", a, axis=axis),
-    np.broadcast_to: lambda a, shape, subok=False: ops.call("broadcast_to", a, shape=shape),
-    np.ravel: lambda a, order="C": ops.call("reshape", a, shape=(-1,)),
-    np.swapaxes: _swapaxes,
-    np.shape: lambda a: a.shape, np.ndim: lambda a: a.ndim, np.size: lambda a: a.size,
-    np.zeros_like: _like(0.0), np.ones_like: _like(1.0),
+_IN_PLACE = "works in place, which tracing does not support"
+_VALUES = "needs the values of the traced array, which are not known while tracing"
+_MEMORY = "describes memory, which a traced array does not have"
+_INDICES = ("indices depend on values; select with np.where(condition, a, b), or take "
+            "the extreme itself with np.max or np.min")
+_SAVE = "return the array and convert or save it after tracing"
+# Why an ndarray attribute is missing, and what to write instead (None: the np.* function).
+_MISSING = {
+    "fill": (_IN_PLACE, "build a new array instead, e.g. np.full(x.shape, value)"),
+    "put": (_IN_PLACE, "build a new array instead, e.g. np.where(mask, values, x)"),
+    "resize": (_IN_PLACE, "use x.reshape(...) for the same number of elements"),
+    "sort": (_IN_PLACE, None), "partition": (_IN_PLACE, None),
+    "item": (_VALUES, "index instead (x[()] or x[i]) and keep the result an array"),
+    "tolist": (_VALUES, "index instead (x[i]) and build arrays with np.stack"),
+    "any": (_VALUES, "branch elementwise with np.where(condition, a, b)"),
+    "all": (_VALUES, "branch elementwise with np.where(condition, a, b)"),
+    **dict.fromkeys(("argmax", "argmin", "argsort", "argpartition", "nonzero",
+                     "searchsorted"), (_VALUES, _INDICES)),
+    **dict.fromkeys(("tobytes", "tofile", "dump", "dumps"), (_VALUES, _SAVE)),
+    **dict.fromkeys(("base", "ctypes", "data", "flags", "flat", "strides", "itemsize",
+                     "nbytes", "device", "to_device", "view", "byteswap", "getfield",
+                     "setfield", "setflags"), (_MEMORY, _SAVE)),
 }
+
+
+def _missing_attribute(name):
+    """One line: why ndarray attribute ``name`` is missing on a tracer, and the fix."""
+    why, fix = _MISSING.get(name, ("is not supported on traced arrays", None))
+    if fix is None:
+        fn = getattr(np, name, None)
+        fix = (f"use np.{name}(x) instead" if npf.supported(fn) else
+               f"np.{name} is not a diffkit operation either; see diffkit.ops.names() "
+               "for what is")
+    return f"x.{name} {why}: {fix}"
 
 
 # -- entry point --------------------------------------------------------------
@@ -378,10 +313,7 @@ def trace(fn, *example_args, names=None):
         raise TraceError(f"got {len(names)} names for {len(example_args)} arguments")
     args = []
     for name, value in zip(names, example_args):
-        arr = np.asarray(value)
-        if arr.dtype.kind not in "biuf":
-            raise TraceError(f"argument {name!r} has dtype {arr.dtype}; pass floats or "
-                             "NumPy arrays of real numbers")
+        arr = real_array(f"input {name!r}", value)  # the same check as every call's
         args.append(Tracer(builder, builder.add_input(name, arr.shape)))
     result = fn(*args)
     outputs = result if isinstance(result, (tuple, list)) else (result,)

@@ -1,0 +1,240 @@
+"""NumPy functions and ndarray methods on traced values, built from diffkit's ops.
+
+Each function here takes the array first and NumPy's other arguments in
+NumPy's order, so one function serves both ``np.std(x, ...)`` (through
+``__array_function__``) and ``x.std(...)`` (as a :class:`~.tracing.Tracer`
+method).  Arguments that only shape memory (``order`` of a copy, ``subok``)
+are accepted and ignored; arguments that would change values and are not
+supported (``out``, ``initial``, ``where``, a dtype other than float64)
+raise an :class:`~diffkit.errors.UnsupportedError` naming them.
+
+Nothing here knows about derivatives: every result is an op call.
+"""
+import numpy as np
+
+from .. import ops
+from ..errors import ShapeError, TraceError, UnsupportedError
+
+# NumPy callables -> op names, read off the op table.
+NUMPY_TO_OP = {fn: op.name for op in ops.all_ops() if not op.internal for fn in op.numpy}
+
+
+def no_extras(fname, kwargs):
+    """Reject the arguments in ``kwargs`` that are given (not None, not NumPy's default)."""
+    extra = {k: v for k, v in kwargs.items()
+             if v is not None and v is not np._NoValue and not (k == "where" and v is True)}
+    if extra:
+        raise UnsupportedError(f"np.{fname}: argument(s) {sorted(extra)} are not supported "
+                               "on traced values")
+
+
+def _check_float64(fname, dtype):
+    if dtype is not None and np.dtype(dtype) != np.float64:
+        raise UnsupportedError(f"np.{fname}: dtype={np.dtype(dtype)} is not supported on "
+                               "traced values; diffkit computes in float64, so leave dtype "
+                               "out or pass dtype=float")
+
+
+def _c_order(fname, order, fix):
+    if order != "C":
+        raise UnsupportedError(f"{fname}(order={order!r}) is not supported on traced values, "
+                               f"only order='C': {fix}")
+
+
+# -- reductions ------------------------------------------------------------------
+
+def reduction(name):
+    """np.sum / np.mean / np.prod and the methods of the same name."""
+    def reduce(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=True):
+        _check_float64(name, dtype)
+        no_extras(name, {"out": out, "initial": initial, "where": where})
+        return ops.call(name, a, axis=axis, keepdims=bool(keepdims))
+    return reduce
+
+
+def extremum(name):
+    """np.max / np.min and the methods: NumPy's argument order has no dtype."""
+    reduce = reduction(name)
+
+    def extreme(a, axis=None, out=None, keepdims=False, initial=None, where=True):
+        return reduce(a, axis, None, out, keepdims, initial, where)
+    return extreme
+
+
+def moment(name):
+    """np.var / np.std and the methods, with NumPy's arithmetic.
+
+    Like NumPy: the mean (kept as a reduced axis) is subtracted, the
+    deviations squared and summed, and the sum divided by
+    ``max(n - ddof, 0)``; std is the square root of that.  ``correction``
+    is NumPy 2's other name for ``ddof``; ``mean`` a precomputed mean
+    with ``keepdims=True``.
+    """
+    def var_or_std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=True,
+                   mean=None, correction=None):
+        _check_float64(name, dtype)
+        no_extras(name, {"out": out, "where": where})
+        if correction is not None:
+            if ddof != 0:
+                raise TraceError(f"np.{name}: ddof and correction are the same argument; "
+                                 "pass one of them")
+            ddof = correction
+        shape = np.shape(a)
+        count = ops.size([shape[i] for i in ops.normalize_axis(axis, len(shape))])
+        if mean is None:
+            mean = ops.call("mean", a, axis=axis, keepdims=True)
+        squares = ops.call("square", ops.call("sub", a, mean))
+        var = ops.call("div", ops.call("sum", squares, axis=axis, keepdims=bool(keepdims)),
+                       float(max(count - ddof, 0)))
+        return ops.call("sqrt", var) if name == "std" else var
+    return var_or_std
+
+
+def norm(x, ord=None, axis=None, keepdims=False):
+    """np.linalg.norm: the 2-norm of vectors and the Frobenius norm."""
+    if ord not in (None, 2) or (ord == 2 and np.ndim(x) != 1 and axis is None):
+        raise UnsupportedError("np.linalg.norm on traced values supports the 2-norm of "
+                               "vectors and the Frobenius norm (ord=None) only")
+    if isinstance(axis, tuple) and len(axis) > 1 and ord is not None:
+        raise UnsupportedError("matrix norms other than Frobenius are not supported")
+    nd = np.ndim(x)
+    if axis is not None and nd and len(ops.normalize_axis(axis, nd)) == nd:
+        # NumPy sums x*x with add.reduce for an explicit axis but uses dot for axis=None,
+        # as the op does when it reduces every axis.  Reduce all but a new unit axis to
+        # get NumPy's bits.
+        axes = tuple(range(1, nd + 1))
+        out = ops.call("norm", ops.call("expand_dims", x, axis=0), axis=axes,
+                       keepdims=keepdims)
+        return ops.call("reshape", out, shape=(1,) * nd if keepdims else ())
+    return ops.call("norm", x, axis=axis, keepdims=keepdims)
+
+
+# -- values ------------------------------------------------------------------------
+
+def dot(a, b, out=None):
+    """np.dot and ``x.dot``: a product with a scalar is elementwise."""
+    no_extras("dot", {"out": out})
+    if np.ndim(a) == 0 or np.ndim(b) == 0:
+        return ops.call("mul", a, b)
+    return ops.call("dot", a, b)
+
+
+def clip(a, a_min=None, a_max=None, out=None, *, min=None, max=None, **kwargs):
+    """np.clip and ``x.clip``: bounds by position, as a_min/a_max or as min/max."""
+    no_extras("clip", dict(kwargs, out=out))
+    if (a_min is not None and min is not None) or (a_max is not None and max is not None):
+        raise TraceError("np.clip: a bound was given twice (a_min and min, or a_max and "
+                         "max); pass each bound once")
+    lo = a_min if a_min is not None else min
+    hi = a_max if a_max is not None else max
+    return ops.call("clip", a, -np.inf if lo is None else lo, np.inf if hi is None else hi)
+
+
+def where(condition, x=None, y=None):
+    """np.where with three arguments."""
+    if x is None or y is None:
+        raise UnsupportedError("np.where(condition) with one argument returns indices, which "
+                               "depend on values; use np.where(condition, x, y)")
+    return ops.call("where", condition, x, y)
+
+
+def copy(a, order="K", subok=False):
+    """np.copy and ``x.copy``: traced values are never modified, so the value itself."""
+    return a
+
+
+def astype(a, dtype, order="K", casting="unsafe", subok=True, copy=True, device=None):
+    """np.astype and ``x.astype``: float64 and bool, the dtypes traced values have."""
+    target = np.dtype(dtype)
+    if not np.can_cast(a.dtype, target, casting):
+        raise TraceError(f"astype: cannot cast {a.dtype} to {target} with casting="
+                         f"{casting!r}; use casting='unsafe' (the default)")
+    if target == a.dtype:
+        return a
+    if target == np.float64:
+        return ops.call("where", a, 1.0, 0.0)
+    if target == np.bool_:
+        return ops.call("ne", a, 0.0)
+    raise UnsupportedError(f"astype({target}) is not supported on traced values: diffkit "
+                           "computes in float64, so use astype(float), or a comparison such "
+                           "as x != 0 for a mask")
+
+
+# -- structure -----------------------------------------------------------------------
+
+def reshape(a, shape=None, order="C", *, newshape=None, copy=None):
+    """np.reshape and ``x.reshape``; ``newshape`` is NumPy 1's name for ``shape``."""
+    _c_order("reshape", order, "x.reshape(s, order='F') is x.T.reshape(s[::-1]).T")
+    return ops.call("reshape", a, shape=newshape if shape is None else shape)
+
+
+def ravel(a, order="C"):
+    """np.ravel, ``x.ravel`` and ``x.flatten``."""
+    _c_order("ravel", order, "x.ravel('F') is x.T.ravel()")
+    return ops.call("reshape", a, shape=(-1,))
+
+
+def transpose(a, axes=None):
+    return ops.call("transpose", a, axes=axes)
+
+
+def squeeze(a, axis=None):
+    return ops.call("squeeze", a, axis=axis)
+
+
+def swapaxes(a, axis1, axis2):
+    axes = list(range(np.ndim(a)))
+    axes[axis1], axes[axis2] = axes[axis2], axes[axis1]
+    return ops.call("transpose", a, axes=tuple(axes))
+
+
+def matrix_transpose(a):
+    """``x.mT``: the last two axes swapped."""
+    if np.ndim(a) < 2:
+        raise ShapeError(f"x.mT needs at least 2 dimensions, the array has shape "
+                         f"{np.shape(a)}; use x.T or x[:, None] for a vector")
+    return swapaxes(a, -1, -2)
+
+
+def _join(name):
+    def join(arrays, axis=0, out=None, **kwargs):
+        no_extras(name, dict(kwargs, out=out))
+        return ops.call(name, *arrays, axis=axis)
+    return join
+
+
+def _roll(a, shift, axis=None):
+    if axis is None and np.ndim(a) != 1:
+        flat = ops.call("reshape", a, shape=(-1,))
+        return ops.call("reshape", ops.call("roll", flat, shift=shift, axis=0), shape=a.shape)
+    return ops.call("roll", a, shift=shift, axis=axis)
+
+
+def _like(fill):
+    def like(a, dtype=None, **kwargs):
+        return np.full(np.shape(a), fill, dtype=float if dtype is None else dtype)
+    return like
+
+
+#: np.* functions that need argument handling; the others map straight to an op.
+FUNCTIONS = {
+    np.sum: reduction("sum"), np.mean: reduction("mean"), np.prod: reduction("prod"),
+    np.max: extremum("max"), np.min: extremum("min"),
+    np.amax: extremum("max"), np.amin: extremum("min"),
+    np.var: moment("var"), np.std: moment("std"),
+    np.dot: dot, np.clip: clip, np.where: where, np.linalg.norm: norm, np.copy: copy,
+    np.concatenate: _join("concatenate"), np.stack: _join("stack"), np.roll: _roll,
+    np.reshape: reshape, np.ravel: ravel, np.transpose: transpose, np.squeeze: squeeze,
+    np.expand_dims: lambda a, axis: ops.call("expand_dims", a, axis=axis),
+    np.broadcast_to: lambda a, shape, subok=False: ops.call("broadcast_to", a, shape=shape),
+    np.swapaxes: swapaxes,
+    np.shape: lambda a: a.shape, np.ndim: lambda a: a.ndim, np.size: lambda a: a.size,
+    np.zeros_like: _like(0.0), np.ones_like: _like(1.0),
+}
+if hasattr(np, "astype"):  # NumPy >= 2.1
+    FUNCTIONS[np.astype] = astype
+
+
+def supported(fn):
+    """Whether the NumPy callable ``fn`` works on traced values."""
+    return fn in FUNCTIONS or fn in NUMPY_TO_OP
