@@ -124,6 +124,8 @@ def first_derivatives(F, x, columns, scheme, h, f0=None, levels=None, shrink=Non
     error estimate (None for the other schemes, see :func:`error_estimate`).
     """
     x = np.asarray(x, dtype=float)
+    if len(columns) == 0:  # empty inputs: nothing to perturb, no evaluation
+        return np.zeros((0, F.n_outputs)), f0, None
     if scheme == "complex":
         rows, f0 = [], None
         for c, hj in zip(columns, h):

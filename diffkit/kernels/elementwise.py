@@ -18,7 +18,7 @@ SCALAR = {
     "sqrt": ("np.sqrt(a)", ("0.5 / y",)),
     "square": ("a * a", ("2.0 * a",)),
     "exp": ("np.exp(a)", ("y",)),
-    "expm1": ("np.expm1(a)", ("y + 1.0",)),
+    "expm1": ("np.expm1(a)", ("np.exp(a)",)),
     "log": ("np.log(a)", ("1.0 / a",)),
     "log1p": ("np.log1p(a)", ("1.0 / (1.0 + a)",)),
     "log2": ("np.log2(a)", ("1.0 / (a * LN2)",)),
@@ -26,8 +26,8 @@ SCALAR = {
     "sin": ("np.sin(a)", ("np.cos(a)",)),
     "cos": ("np.cos(a)", ("-np.sin(a)",)),
     "tan": ("np.tan(a)", ("1.0 + y * y",)),
-    "arcsin": ("np.arcsin(a)", ("1.0 / np.sqrt(1.0 - a * a)",)),
-    "arccos": ("np.arccos(a)", ("-1.0 / np.sqrt(1.0 - a * a)",)),
+    "arcsin": ("np.arcsin(a)", ("1.0 / np.sqrt((1.0 - a) * (1.0 + a))",)),
+    "arccos": ("np.arccos(a)", ("-1.0 / np.sqrt((1.0 - a) * (1.0 + a))",)),
     "arctan": ("np.arctan(a)", ("1.0 / (1.0 + a * a)",)),
     "sinh": ("np.sinh(a)", ("np.cosh(a)",)),
     "cosh": ("np.cosh(a)", ("np.sinh(a)",)),
@@ -55,8 +55,8 @@ SCALAR = {
     "where": ("b if a != 0.0 else c", ("0.0", "1.0 if a != 0.0 else 0.0",
                                        "0.0 if a != 0.0 else 1.0")),
     "clip": ("np.minimum(np.maximum(a, b), c)", ("1.0 if b <= a and a <= c else 0.0",
-                                                "1.0 if a < b else 0.0",
-                                                "1.0 if a > c else 0.0")),
+                                                "1.0 if a < b and b <= c else 0.0",
+                                                "1.0 if np.maximum(a, b) > c else 0.0")),
 }
 
 _SCALAR_LOADS = ("a = v[oa]", "b = v[ob]", "c = v[oc]")

@@ -120,8 +120,9 @@ def reduce(v, code, ints, aux, naux, out, n, a, na, run):
         elif cur == cur and not (x <= cur if code == R_MAX else x >= cur):
             v[s] = x  # nan propagates, as in NumPy
     if code == R_MEAN:
+        scale = n / na if na > 0 else np.nan  # the mean of empty groups is nan, as in NumPy
         for s in range(n):
-            v[out + s] *= n / na
+            v[out + s] *= scale
     elif code == R_NORM:
         for s in range(n):
             v[out + s] = np.sqrt(v[out + s])

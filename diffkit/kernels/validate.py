@@ -74,8 +74,8 @@ def validate(ints, consts):
             if naux:
                 _require(naux == na, "segment map size")
                 _within(ints, aux, na, 0, n, "reduction")
-            else:
-                _require(n == 1, "a full reduction has one result")
+            else:  # without a map every entry goes to the first result
+                _require(n == 1 or na == 0, "a full reduction has one result")
         elif kind == K_MATMUL:
             _require(arity == 2 and 0 <= aux and aux + 8 <= ints.size, "matmul geometry")
             batch, m, k, nn, sa, sb, tb, ta = (int(v) for v in ints[aux:aux + 8])

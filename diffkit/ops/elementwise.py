@@ -10,7 +10,8 @@ Conventions at kinks (tested on every backend):
 * abs'(0) = sign(0) = 0; sign' = 0 everywhere.
 * relu'(0) = 0, but np.maximum(x, 0) at a tie splits the derivative evenly
   (0.5 to each operand), as do minimum, max and min.
-* clip(x, lo, hi): d/dx = 1 on the closed interval lo <= x <= hi.
+* clip(x, lo, hi): d/dx = 1 on the closed interval lo <= x <= hi; with
+  lo > hi the value is hi (NumPy's minimum(maximum(x, lo), hi)), so d/dhi = 1.
 * sqrt'(0) = inf; a branch np.where did not select contributes exactly 0.
 """
 import numpy as np
@@ -37,13 +38,15 @@ def _relu(x):
 _unary("neg", np.negative, lambda x, y: -1.0)
 _unary("abs", np.absolute, lambda x, y: np.sign(x), smooth=False,
        kink="abs'(0) = sign(0) = 0")
-_unary("sign", np.sign, lambda x, y: 0.0 * x, smooth=False,
-       kink="sign'(x) = 0 everywhere, including at 0")
+# a constant 0, not 0 * x: that is nan at x = +-inf, where sign is 1 or -1 and flat
+_unary("sign", np.sign, lambda x, y: 0.0, smooth=False,
+       kink="sign'(x) = 0 everywhere, including at 0 and +-inf")
 _unary("sqrt", np.sqrt, lambda x, y: 0.5 / y, domain=POS,
        kink="sqrt'(0) = inf")
 _unary("square", np.square, lambda x, y: 2.0 * x)
 _unary("exp", np.exp, lambda x, y: y)
-_unary("expm1", np.expm1, lambda x, y: y + 1.0)
+# exp(x), not y + 1: for x < -37, y + 1 rounds to 0 while exp(x) is still exact
+_unary("expm1", np.expm1, lambda x, y: np.exp(x))
 _unary("log", np.log, lambda x, y: 1.0 / x, domain=POS)
 _unary("log1p", np.log1p, lambda x, y: 1.0 / (1.0 + x), domain=((-0.8, 3.0),))
 _unary("log2", np.log2, lambda x, y: 1.0 / (x * LN2), domain=POS)
@@ -51,8 +54,11 @@ _unary("log10", np.log10, lambda x, y: 1.0 / (x * LN10), domain=POS)
 _unary("sin", np.sin, lambda x, y: np.cos(x))
 _unary("cos", np.cos, lambda x, y: -np.sin(x))
 _unary("tan", np.tan, lambda x, y: 1.0 + y * y, domain=((-1.2, 1.2),))
-_unary("arcsin", np.arcsin, lambda x, y: 1.0 / np.sqrt(1.0 - x * x), domain=UNIT)
-_unary("arccos", np.arccos, lambda x, y: -1.0 / np.sqrt(1.0 - x * x), domain=UNIT)
+# (1 - x)(1 + x), not 1 - x*x: exact near +-1, where x*x loses the digits that matter
+_unary("arcsin", np.arcsin, lambda x, y: 1.0 / np.sqrt((1.0 - x) * (1.0 + x)), domain=UNIT,
+       kink="arcsin'(+-1) = inf (the one-sided derivative)")
+_unary("arccos", np.arccos, lambda x, y: -1.0 / np.sqrt((1.0 - x) * (1.0 + x)), domain=UNIT,
+       kink="arccos'(+-1) = -inf (the one-sided derivative)")
 _unary("arctan", np.arctan, lambda x, y: 1.0 / (1.0 + x * x))
 _unary("sinh", np.sinh, lambda x, y: np.cosh(x))
 _unary("cosh", np.cosh, lambda x, y: np.sinh(x))
@@ -134,11 +140,20 @@ def _clip(x, lo, hi):
     return np.clip(x, lo, hi)
 
 
+def _clip_partials(x, lo, hi, y):
+    """Partials of NumPy's clip, minimum(maximum(x, lo), hi), on its whole domain.
+
+    The operand that is the value gets 1: x on the closed interval lo <= x <= hi,
+    lo below it, hi above it, and hi whenever lo > hi (the value is then hi
+    whatever x is).  Every partial is 0 where a comparison meets a nan.
+    """
+    return ((lo <= x) * (x <= hi) * 1.0, (x < lo) * (lo <= hi) * 1.0,
+            (np.maximum(x, lo) > hi) * 1.0)
+
+
 register(Op(
     name="clip", arity=3, kind="elementwise", impl=_clip, numpy=(np.clip,),
-    shape=broadcast_shapes, flops=elementwise_flops,
-    partials=lambda x, lo, hi, y: ((x >= lo) * (x <= hi) * 1.0, (x < lo) * 1.0,
-                                   (x > hi) * 1.0),
+    shape=broadcast_shapes, flops=elementwise_flops, partials=_clip_partials,
     domain=((-2.0, 2.0), (-1.0, -0.5), (0.5, 1.0)), smooth=False,
     kink="d/dx = 1 on the closed interval lo <= x <= hi, d/dlo = 1 below it, "
-         "d/dhi = 1 above it"))
+         "d/dhi = 1 above it; if lo > hi the value is hi and d/dhi = 1"))

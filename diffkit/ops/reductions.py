@@ -9,6 +9,7 @@ product of the other entries, never ``out / x``); norm'(0) = 0.
 """
 import numpy as np
 
+from ..errors import ShapeError
 from .core import Op, call, normalize_axis, register, size
 
 
@@ -29,12 +30,11 @@ def _reduce_flops(out_shape, x_shape, **params):
     return size(x_shape)
 
 
-def _reduction(name, impl, jvp, vjp, numpy, smooth=True, kink="", flops=_reduce_flops):
+def _reduction(name, impl, jvp, vjp, numpy, smooth=True, kink="", flops=_reduce_flops,
+               shape=reduced_shape):
     register(Op(
-        name=name, arity=1, kind="reduction", impl=impl, numpy=numpy,
-        shape=lambda s, axis, keepdims: reduced_shape(s, axis, keepdims),
-        flops=flops, jvp=jvp, vjp=vjp, smooth=smooth, kink=kink,
-        normalize=_normalize))
+        name=name, arity=1, kind="reduction", impl=impl, numpy=numpy, shape=shape,
+        flops=flops, jvp=jvp, vjp=vjp, smooth=smooth, kink=kink, normalize=_normalize))
 
 
 def _normalize(shapes, axis=None, keepdims=False):
@@ -50,8 +50,10 @@ def _mean(x, axis, keepdims):
     return np.mean(x, axis=axis, keepdims=keepdims, dtype=float)
 
 
-def _count(x, axis):
-    return size([x.shape[i] for i in axis])
+def _inverse_count(x, axis):
+    """1 / the number of entries per group; any factor serves an empty x (its
+    cotangent is empty), so 0 groups of size 0 give 1, not a division by 0."""
+    return 1.0 / max(size([x.shape[i] for i in axis]), 1)
 
 
 _reduction(
@@ -62,7 +64,7 @@ _reduction(
     "mean", _mean, numpy=(np.mean,),
     jvp=lambda t, args, out, axis, keepdims: call("mean", t[0], axis=axis, keepdims=keepdims),
     vjp=lambda g, args, out, axis, keepdims: (
-        _expand(g, args[0], axis, keepdims) * (1.0 / _count(args[0], axis)),))
+        _expand(g, args[0], axis, keepdims) * _inverse_count(args[0], axis),))
 
 
 def _prod(x, axis, keepdims):
@@ -97,6 +99,19 @@ def _tie_weights(x, out, axis, keepdims):
     return hit / count
 
 
+def _nonempty_shape(name):
+    """Shape rule of max and min: like NumPy, refuse to reduce an axis of length 0."""
+    def shape(s, axis, keepdims):
+        empty = [i for i in axis if s[i] == 0]
+        if empty:
+            raise ShapeError(
+                f"{name} over axis {empty[0]} of an array of shape {tuple(s)}: that axis has "
+                f"length 0 and {name} of nothing has no value (NumPy raises 'zero-size array "
+                f"to reduction operation'); check the size first or reduce other axes")
+        return reduced_shape(s, axis, keepdims)
+    return shape
+
+
 def _extremum(name, fn):
     _reduction(
         name, lambda x, axis, keepdims: fn(x, axis=axis, keepdims=keepdims), numpy=(fn,),
@@ -105,7 +120,8 @@ def _extremum(name, fn):
             keepdims=keepdims),
         vjp=lambda g, args, out, axis, keepdims: (
             _expand(g, args[0], axis, keepdims) * _tie_weights(args[0], out, axis, keepdims),),
-        smooth=False, kink="ties split the derivative evenly among the tied entries")
+        smooth=False, kink="ties split the derivative evenly among the tied entries",
+        shape=_nonempty_shape(name))
 
 
 _extremum("max", np.max)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
+from .. import ops
 from .rules import obj_array, rule
 
 #: Integral constants up to this size become SymPy Integers.
@@ -20,9 +21,7 @@ _INT_LIMIT = 2 ** 53
 
 def number(v):
     """The SymPy number for a float constant: Integer, small Rational, or exact Float."""
-    if isinstance(v, (bool, np.bool_)):
-        return sp.true if v else sp.false
-    v = float(v)
+    v = float(v)  # a boolean is the number 0 or 1, as the comparisons are
     if np.isfinite(v) and v == int(v) and abs(v) < _INT_LIMIT:
         return sp.Integer(int(v))
     if np.isfinite(v):
@@ -38,24 +37,6 @@ def entry_names(name, shape):
     if shape == ():
         return [name]
     return [f"{name}_" + "_".join(map(str, idx)) for idx in np.ndindex(*shape)]
-
-
-def _as_number(e):
-    """A boolean SymPy expression used as a number: 1 where true, 0 where false."""
-    if e is sp.true or e is sp.false:
-        return sp.Integer(int(e is sp.true))
-    if isinstance(e, sp.logic.boolalg.Boolean):
-        return sp.Piecewise((1, e), (0, True))
-    return e
-
-
-def _as_condition(e):
-    """A float used as a condition (np.where(x, ...)): true where nonzero.
-
-    Called for float operands only: SymPy Symbols are Booleans too, so their
-    type cannot tell.
-    """
-    return sp.Ne(e, 0)
 
 
 @dataclass
@@ -131,16 +112,20 @@ def _apply(kind, a, args, dtypes):
     how, fn = rule(kind)
     if how == "array":
         return _sympified(obj_array(fn(*args, **a["params"]), a["shape"]))
-    fixed = []
-    for i, (x, dt) in enumerate(zip(args, dtypes)):
-        if kind == "where" and i == 0:
-            fixed.append(np.frompyfunc(_as_condition, 1, 1)(x) if dt != "bool" else x)
-        elif dt == "bool":
-            fixed.append(np.frompyfunc(_as_number, 1, 1)(x))
-        else:
-            fixed.append(x)
-    out = np.frompyfunc(fn, len(fixed), 1)(*fixed)
+    if all(isinstance(e, sp.Number) for x in args for e in x.flat):
+        return _folded(kind, a, args, dtypes)
+    out = np.frompyfunc(fn, len(args), 1)(*args)
     return _sympified(obj_array(out, a["shape"]))
+
+
+def _folded(kind, a, args, dtypes):
+    """An elementwise op on constants, computed by NumPy: SymPy's exact arithmetic
+    would give complex numbers (arcsin(1.21)) or zoo (1/0) where NumPy gives nan or inf."""
+    arrays = [np.array([(bool if dt == "bool" else float)(e) for e in x.flat],
+                       dtype=dt).reshape(x.shape) for x, dt in zip(args, dtypes)]
+    with np.errstate(all="ignore"):
+        value = np.asarray(ops.get(kind).impl(*arrays, **a["params"]))
+    return obj_array(np.frompyfunc(number, 1, 1)(value), a["shape"])
 
 
 def _sympified(arr):

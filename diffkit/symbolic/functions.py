@@ -1,17 +1,129 @@
-"""SymPy functions that carry diffkit's conventions at kinks.
+"""SymPy functions that carry diffkit's conventions at kinks and IEEE semantics.
 
-SymPy's own ``Max`` differentiates to ``Heaviside(a - b)`` and merges
-repeated arguments, so a three-way tie would get 1/2 per argument instead
-of 1/3.  :class:`Maximum` and :class:`Minimum` keep every argument and split
-the derivative evenly among the tied ones, as the AD backends do;
-:class:`Norm` has norm'(0) = 0; :class:`Power` (for exponents that are not
-constants) has d/db = 0 at a = 0 and d/da = 0 for b = 0.
+SymPy rewrites what it understands: ``Eq(a/3, Max(...))`` becomes
+``Eq(a, 3*Max(...))`` and a Piecewise condition ``x/3 > 39/100`` becomes
+``x > 117/100``, which are the same over the reals but not in floating
+point, where a tie or a threshold must be tested on exactly the values the
+function computed.  So comparisons here are opaque functions with the value
+1 or 0 (:class:`Compare` and its subclasses, like NumPy's booleans used as
+numbers), and :class:`Select` (``np.where``) picks a branch by them: SymPy
+keeps their operands as written, and the generated code compares and
+selects the same floating-point values the function computes and evaluates
+only the branch it selects.
+
+:class:`Maximum` and :class:`Minimum` keep every argument and split the
+derivative evenly among the tied ones, as the AD backends do; :class:`Abs`
+has abs' = sign (sign(0) = 0) and :class:`Sign` has sign' = 0 for any
+argument (SymPy's own need a real argument, or return ``re``/``im`` terms
+and unevaluated derivatives); :class:`Norm` has norm'(0) = 0; :class:`Power`
+(for exponents that are not constants) has d/db = 0 at a = 0 and d/da = 0
+for b = 0.
 """
+import operator
+
 import sympy as sp
 
 
 def _args(printer, args):
     return ", ".join(printer._print(a) for a in args)
+
+
+def _real_numbers(args):
+    """True if every argument is a real, non-NaN SymPy number (safe to evaluate)."""
+    return all(a.is_number and a.is_extended_real for a in args)
+
+
+class Compare(sp.Function):
+    """``a <op> b`` as 1 or 0, never rewritten, evaluated only when both are numbers.
+
+    NaN compares false (unequal: true), as in IEEE arithmetic.  Its derivative is 0.
+    """
+
+    nargs = 2
+    symbol = latex_symbol = ">"
+    test = operator.gt
+
+    @classmethod
+    def eval(cls, a, b):
+        if a is sp.nan or b is sp.nan:
+            return sp.Integer(cls is Unequal)
+        if _real_numbers((a, b)):
+            return sp.Integer(bool(cls.test(a, b)))
+        return None
+
+    def fdiff(self, argindex=1):
+        return sp.S.Zero
+
+    def _code(self, printer):
+        # a float, not a bool: NumPy's True + True is True, and the tie count must be 2
+        a, b = (printer._print(x) for x in self.args)
+        return f"(1.0 if ({a}) {self.symbol} ({b}) else 0.0)"
+
+    _numpycode = _pythoncode = _sympystr = _code
+
+    def _latex(self, printer):
+        a, b = (printer._print(x) for x in self.args)
+        return rf"\left[{a} {self.latex_symbol} {b}\right]"
+
+
+class Less(Compare):
+    symbol = latex_symbol = "<"
+    test = operator.lt
+
+
+class LessEqual(Compare):
+    symbol, latex_symbol, test = "<=", r"\leq", operator.le
+
+
+class Greater(Compare):
+    symbol = latex_symbol = ">"
+    test = operator.gt
+
+
+class GreaterEqual(Compare):
+    symbol, latex_symbol, test = ">=", r"\geq", operator.ge
+
+
+class Equal(Compare):
+    symbol, latex_symbol, test = "==", "=", operator.eq
+
+
+class Unequal(Compare):
+    symbol, latex_symbol, test = "!=", r"\neq", operator.ne
+
+
+class Select(sp.Function):
+    """``np.where(c, a, b)``: ``a`` where ``c`` is nonzero (NaN included), else ``b``.
+
+    Its derivative is the selected branch's derivative: the other branch
+    contributes exactly 0, even where its derivative is inf or nan.
+    """
+
+    nargs = 3
+
+    @classmethod
+    def eval(cls, c, a, b):
+        if a == b:
+            return a
+        if c.is_number:
+            return a if c is sp.nan or c != 0 else b
+        return None
+
+    def _eval_derivative(self, s):
+        c, a, b = self.args
+        return Select(c, a.diff(s), b.diff(s))
+
+    def _code(self, printer):
+        c, a, b = (printer._print(x) for x in self.args)
+        return f"(({a}) if {c} else ({b}))"
+
+    _numpycode = _pythoncode = _code
+
+    def _sympystr(self, printer):
+        return f"where({_args(printer, self.args)})"
+
+    def _latex(self, printer):
+        return rf"\operatorname{{where}}\left({_args(printer, self.args)}\right)"
 
 
 class _Extremum(sp.Function):
@@ -23,14 +135,15 @@ class _Extremum(sp.Function):
     def eval(cls, *args):
         if len(args) == 1:
             return args[0]
-        if all(a.is_number and a.is_real for a in args):
+        if _real_numbers(args):
             return cls.pick(args)
         return None
 
     def fdiff(self, argindex=1):
-        x = self.args[argindex - 1]
-        hits = sp.Add(*[sp.Piecewise((1, sp.Eq(a, self)), (0, True)) for a in self.args])
-        return sp.Piecewise((1 / hits, sp.Eq(x, self)), (0, True))
+        # the entries are compared with the result itself: the generated code
+        # tests the very floating-point values it took the extremum of
+        hits = sp.Add(*[Equal(a, self) for a in self.args])
+        return Select(Equal(self.args[argindex - 1], self), 1 / hits, 0)
 
     def _pythoncode(self, printer):
         return f"{self.pick.__name__}({_args(printer, self.args)})"
@@ -55,6 +168,41 @@ class Minimum(_Extremum):
     pick = min
 
 
+class _Elementary(sp.Function):
+    """A one-argument function printed (in every form) as SymPy's own ``base``."""
+
+    nargs = 1
+    base = None
+
+    @classmethod
+    def eval(cls, a):
+        return cls.base(a) if a.is_number else None
+
+    def _as_base(self, printer):
+        # unevaluated: SymPy would rewrite abs(sqrt(x)) as sqrt(abs(x)), real where NumPy's is nan
+        return printer._print(self.base(self.args[0], evaluate=False))
+
+    _numpycode = _pythoncode = _sympystr = _latex = _as_base
+
+
+class Sign(_Elementary):
+    """sign(x); sign' = 0 everywhere."""
+
+    base = sp.sign
+
+    def fdiff(self, argindex=1):
+        return sp.S.Zero
+
+
+class Abs(_Elementary):
+    """|x|; abs' = sign, so abs'(0) = 0."""
+
+    base = sp.Abs
+
+    def fdiff(self, argindex=1):
+        return Sign(self.args[0])
+
+
 class Norm(sp.Function):
     """Euclidean norm of the arguments, with norm'(0) = 0."""
 
@@ -62,7 +210,7 @@ class Norm(sp.Function):
         return sp.sqrt(sp.Add(*[a ** 2 for a in self.args]))
 
     def fdiff(self, argindex=1):
-        return sp.Piecewise((0, sp.Eq(self, 0)), (self.args[argindex - 1] / self, True))
+        return Select(Equal(self, 0), 0, self.args[argindex - 1] / self)
 
     def _pythoncode(self, printer):
         return printer._print(self._value())
@@ -83,15 +231,15 @@ class Power(sp.Function):
 
     @classmethod
     def eval(cls, a, b):
-        if b.is_number or (a.is_number and b.is_number):
+        if b.is_number:
             return a ** b
         return None
 
     def fdiff(self, argindex=1):
         a, b = self.args
         if argindex == 1:
-            return sp.Piecewise((0, sp.Eq(b, 0)), (b * Power(a, b - 1), True))
-        return sp.Piecewise((0, sp.Eq(a, 0)), (sp.log(a) * self, True))
+            return Select(Equal(b, 0), 0, b * Power(a, b - 1))
+        return Select(Equal(a, 0), 0, sp.log(a) * self)
 
     def _pythoncode(self, printer):
         return printer._print(self.args[0] ** self.args[1])

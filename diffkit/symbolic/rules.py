@@ -10,17 +10,21 @@ object array.  Structural and linear-algebra ops simply run their NumPy
 implementation on object arrays.
 
 Conventions at kinks match the AD backends: abs' = sign (sign(0) = 0);
-sign' = 0 (the DiracDelta SymPy returns is dropped); relu'(0) = 0; ties in
-maximum, minimum, max and min split evenly; clip' = 1 on the closed
-interval; a branch ``where`` did not select contributes nothing
-(``Piecewise``); sqrt'(0) = inf; norm'(0) = 0.
+sign' = 0; relu'(0) = 0; ties in maximum, minimum, max and min split
+evenly; clip is minimum(maximum(x, lo), hi), so d/dx = 1 on the closed
+interval and d/dhi = 1 when lo > hi; a branch ``where`` did not select
+contributes nothing (:class:`~diffkit.symbolic.functions.Select`);
+sqrt'(0) = inf; norm'(0) = 0.  Comparisons are the opaque 0-or-1 functions
+of :mod:`~diffkit.symbolic.functions`, so SymPy cannot rewrite a condition
+into one that rounds differently, and a boolean is simply the number 0 or 1.
 """
 import numpy as np
 import sympy as sp
 from sympy.codegen.cfunctions import expm1, log1p, log2, log10
 
 from .. import ops
-from .functions import Maximum, Minimum, Norm, Power
+from .functions import (Abs, Equal, Greater, GreaterEqual, Less, LessEqual, Maximum, Minimum,
+                        Norm, Power, Select, Sign, Unequal)
 
 
 def _pow(a, b):
@@ -28,20 +32,20 @@ def _pow(a, b):
 
 
 def _clip(x, lo, hi):
-    return sp.Piecewise((lo, x < lo), (hi, x > hi), (x, True))
+    # NumPy's minimum(maximum(x, lo), hi): hi wherever lo > hi
+    return Select(Greater(lo, hi), hi, Select(Greater(x, hi), hi, Select(Less(x, lo), lo, x)))
 
 
-def _where(c, a, b):
-    if c is sp.true or c is sp.false:
-        return a if c is sp.true else b
-    return sp.Piecewise((a, c), (b, True))
+def _tie(pick, a, b):
+    """maximum (``pick=Greater``) or minimum (``Less``) with the derivative split at ties."""
+    return Select(pick(a, b), a, Select(pick(b, a), b, (a + b) / 2))
 
 
 #: Elementwise ops: scalar expressions in, a scalar expression out.
 ELEMENTWISE = {
     "neg": lambda x: -x,
-    "abs": sp.Abs,
-    "sign": sp.sign,
+    "abs": Abs,
+    "sign": Sign,
     "sqrt": sp.sqrt,
     "square": lambda x: x ** 2,
     "exp": sp.exp,
@@ -59,7 +63,7 @@ ELEMENTWISE = {
     "sinh": sp.sinh,
     "cosh": sp.cosh,
     "tanh": sp.tanh,
-    "relu": lambda x: sp.Piecewise((x, x > 0), (0, True)),
+    "relu": lambda x: Select(Greater(x, 0), x, 0),
     "add": lambda a, b: a + b,
     "sub": lambda a, b: a - b,
     "mul": lambda a, b: a * b,
@@ -68,15 +72,15 @@ ELEMENTWISE = {
     "pow": _pow,
     "arctan2": sp.atan2,
     "logaddexp": lambda a, b: sp.log(sp.exp(a) + sp.exp(b)),
-    "maximum": lambda a, b: sp.Piecewise((a, a > b), (b, a < b), ((a + b) / 2, True)),
-    "minimum": lambda a, b: sp.Piecewise((a, a < b), (b, a > b), ((a + b) / 2, True)),
-    "lt": sp.Lt,
-    "le": sp.Le,
-    "gt": sp.Gt,
-    "ge": sp.Ge,
-    "eq": lambda a, b: sp.Eq(a, b),
-    "ne": lambda a, b: sp.Ne(a, b),
-    "where": _where,
+    "maximum": lambda a, b: _tie(Greater, a, b),
+    "minimum": lambda a, b: _tie(Less, a, b),
+    "lt": Less,
+    "le": LessEqual,
+    "gt": Greater,
+    "ge": GreaterEqual,
+    "eq": Equal,
+    "ne": Unequal,
+    "where": Select,
     "clip": _clip,
 }
 
