@@ -4,7 +4,9 @@ SymPy works on expression trees, and a derivative's tree can grow much
 faster than the graph it came from (expression swell).  Before converting,
 the graph's size is checked against ``max_ops``; during the work a time
 budget is checked between steps and, in the main thread, enforced by a
-timer signal, so even a single long SymPy call is interrupted.  Both raise
+timer signal that repeats until it interrupts the work, so even a single
+long SymPy call is stopped, and a signal Python swallows (in a
+garbage-collector callback) is followed by another.  Both raise
 :class:`SymbolicTooLarge` saying the size (or time) and the limit.
 """
 import signal
@@ -19,6 +21,9 @@ from ..errors import DiffkitError
 MAX_OPS = 5000
 TIME_BUDGET = 30.0
 MAX_CODE_OPS = 500_000
+
+#: Seconds between timer signals once the budget is spent.
+_REPEAT = 0.05
 
 
 class SymbolicTooLarge(DiffkitError):
@@ -105,16 +110,19 @@ class Budget:
             raise _Interrupt()
 
         old = signal.signal(signal.SIGALRM, interrupt)
-        signal.setitimer(signal.ITIMER_REAL, max(self.seconds - self.elapsed, 1e-3))
+        # a repeating timer: an interrupt raised inside a garbage-collector callback or a
+        # __del__ is swallowed by Python, so one signal could be lost; the next one is not
+        signal.setitimer(signal.ITIMER_REAL, max(self.seconds - self.elapsed, 1e-3), _REPEAT)
         try:
-            yield
+            try:
+                yield
+            finally:  # stop the timer before anything else; a tick here still reaches the except
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                signal.signal(signal.SIGALRM, old)
         except _Interrupt:
             raise self._over(stage) from None
         except RecursionError:
             raise _too_deep(stage) from None
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, old)
         self.check(stage)
 
 

@@ -1,4 +1,5 @@
 """Expression swell grows with composition depth; CSE keeps it small; the guard stops runaways."""
+import gc
 import time
 
 import numpy as np
@@ -81,6 +82,31 @@ def test_time_budget_interrupts_a_runaway_within_the_budget():
     elapsed = time.perf_counter() - t
     assert elapsed < 3.0  # the budget plus tracing and SymPy's import, not minutes
     assert info.value.limit == 0.5
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_time_budget_holds_when_python_swallows_the_interrupt():
+    """An exception raised in a garbage-collector callback is printed and dropped
+    by Python: the budget's first signal lands there (the callback sleeps past
+    the deadline), and the work after it must still be stopped promptly."""
+    from diffkit.symbolic.guard import Budget
+
+    def slow_callback(phase, info):
+        if phase == "start":
+            time.sleep(0.3)
+
+    budget = Budget(0.05)
+    gc.callbacks.append(slow_callback)
+    try:
+        t = time.perf_counter()
+        with pytest.raises(SymbolicTooLarge, match="time budget of 0.05 s while working"):
+            with budget.step("working"):
+                gc.collect()  # the interrupt raised in the callback is swallowed here
+                while time.perf_counter() - t < 10.0:  # a long computation after it
+                    pass
+        assert time.perf_counter() - t < 2.0
+    finally:
+        gc.callbacks.remove(slow_callback)
 
 
 def test_code_size_guard_without_cse():
