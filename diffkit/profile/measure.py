@@ -214,8 +214,7 @@ def measure(fn, *args, method="reverse", request="grad", argnums=0, timing=True,
     point = args[:-1] if request == "hvp" else args
     graph, trace_s = _clock(transform.graph, *point)
     _, kernels_s = _clock(kernels)
-    n = len(graph.inputs)
-    wrt = tuple(i % n for i in transform.wrt)
+    wrt = graph.positions(transform.argnums)
     compiled, lower_s = _clock(transform.backend.compile, request, graph, wrt)
     _, first_call_s = _clock(compiled, *args)
     peak = peak_bytes(lambda: compiled(*args))
