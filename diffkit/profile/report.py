@@ -3,20 +3,20 @@
 The folder holds ``index.md`` and a self-contained ``index.html`` (plots
 embedded), the plots as PNG, and each experiment's data as JSON and CSV.
 It is written to a temporary sibling folder first and moved into place at
-the end, so an existing report is replaced whole or not at all.
+the end (:mod:`.output`), so an existing report is replaced whole or not at
+all, and a folder diffkit did not write is never replaced.
 """
 import base64
 import html
 import os
 import platform
-import shutil
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 
 from .experiments import EXPERIMENTS, run
 from .fit import HEADER, markdown_table
+from .output import replacing_folder
 from .sweep import to_csv
 
 __all__ = ["Report", "write_report"]
@@ -43,7 +43,9 @@ def write_report(folder="diffkit-report", experiments=None, preset="default", me
     Parameters
     ----------
     folder : str
-        Destination; replaced whole if it exists.
+        Destination: a new or empty folder, or a report diffkit wrote, which is
+        replaced whole (keeping its permissions).  Anything else raises
+        :class:`~diffkit.errors.OutputError` before any experiment runs.
     experiments : sequence of str, optional
         Names from :data:`diffkit.profile.experiments.EXPERIMENTS`.
     preset : {"quick", "default", "large"}
@@ -63,13 +65,9 @@ def write_report(folder="diffkit-report", experiments=None, preset="default", me
     unknown = [n for n in names if n not in EXPERIMENTS]
     if unknown:
         raise ValueError(f"unknown experiment(s) {unknown}; choose from {list(EXPERIMENTS)}")
-    folder = os.path.abspath(folder)
-    parent = os.path.dirname(folder)
-    os.makedirs(parent, exist_ok=True)
     start = time.perf_counter()
-    tmp = tempfile.mkdtemp(prefix=f".{os.path.basename(folder)}-", dir=parent)
-    try:
-        report = Report(folder)
+    with replacing_folder(folder) as tmp:
+        report = Report(os.path.abspath(folder))
         if log:
             log.write(f"[0/{len(names)}] numba kernels (compiled on the first run after "
                       "install, then loaded from the cache) ...\n")
@@ -96,10 +94,6 @@ def write_report(folder="diffkit-report", experiments=None, preset="default", me
             fh.write(_markdown(report, meta))
         with open(os.path.join(tmp, "index.html"), "w") as fh:
             fh.write(_html(report, meta, tmp))
-        _move_into_place(tmp, folder)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return report
 
 
@@ -121,24 +115,6 @@ def _write_experiment(result, folder):
         name = f"{result.name}-{key}.csv"
         to_csv(rows, os.path.join(folder, name))
         result.data_files.append(name)
-
-
-def _move_into_place(tmp, folder):
-    """Replace ``folder`` by ``tmp`` with two renames; the old folder goes last."""
-    old = None
-    if os.path.exists(folder):
-        old = tempfile.mkdtemp(prefix=f".{os.path.basename(folder)}-old-",
-                               dir=os.path.dirname(folder))
-        os.rmdir(old)
-        os.rename(folder, old)
-    try:
-        os.rename(tmp, folder)
-    except OSError:
-        if old:
-            os.rename(old, folder)  # put the previous report back
-        raise
-    if old:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 def _metadata(preset, measure, seconds):

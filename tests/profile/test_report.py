@@ -7,6 +7,7 @@ import pytest
 
 from diffkit.profile import report as report_module
 from diffkit.profile.cli import add_subcommands
+from diffkit.profile.output import MARKER, read_marker, replacing_folder
 
 QUICK = ["jacobian-order", "fd-error"]
 
@@ -22,11 +23,17 @@ def main(argv):
     return args.run(args)
 
 
+def earlier_report(folder, name, text):
+    """A report folder as an earlier run left it: one file, and the marker."""
+    with replacing_folder(str(folder)) as tmp:
+        with open(os.path.join(tmp, name), "w") as fh:
+            fh.write(text)
+
+
 @pytest.fixture(scope="module")
 def written(tmp_path_factory):
     folder = tmp_path_factory.mktemp("out") / "report"
-    folder.mkdir()
-    (folder / "stale.txt").write_text("from an older run")
+    earlier_report(folder, "stale.txt", "from an older run")
     report = report_module.write_report(str(folder), QUICK, preset="quick", measure="ops",
                                         progress=False)
     return folder, report
@@ -39,7 +46,8 @@ def test_report_folder_contents(written):
             "fd-error-curve.png", "jacobian-order-flops-1.png",
             "fd-error-error_curve.csv"} <= names
     assert "stale.txt" not in names  # the old folder was replaced whole
-    assert not [n for n in os.listdir(folder.parent) if n.startswith(".report-")]
+    assert os.listdir(folder.parent) == ["report"]  # no temporary or old folder left
+    assert read_marker(str(folder)) == "complete"
     agree, checked = report.agreement()
     assert checked > 0 and agree == checked
 
@@ -58,8 +66,8 @@ def test_index_files_link_every_plot_and_embed_them_in_html(written):
 
 def test_a_failing_run_leaves_the_existing_report_untouched(tmp_path, monkeypatch):
     folder = tmp_path / "report"
-    folder.mkdir()
-    (folder / "index.md").write_text("previous report")
+    earlier_report(folder, "index.md", "previous report")
+    before = sorted(os.listdir(folder))
 
     def broken(*args, **kwargs):
         raise RuntimeError("interrupted")
@@ -67,7 +75,8 @@ def test_a_failing_run_leaves_the_existing_report_untouched(tmp_path, monkeypatc
     monkeypatch.setattr(report_module, "run", broken)
     with pytest.raises(RuntimeError):
         report_module.write_report(str(folder), ["fd-error"], preset="quick")
-    assert os.listdir(folder) == ["index.md"]
+    assert sorted(os.listdir(folder)) == before == [MARKER, "index.md"]
+    assert read_marker(str(folder)) == "complete"
     assert (folder / "index.md").read_text() == "previous report"
     assert os.listdir(tmp_path) == ["report"]  # no temporary folder left behind
 
