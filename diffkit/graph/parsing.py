@@ -273,13 +273,30 @@ def input_names(source):
     >>> input_names("z = x @ W; out = sum(z * y)")
     ['x', 'W', 'y']
     """
-    try:
-        tree = ast.parse(source, mode="exec")
-    except SyntaxError:
-        return parse(source).input_names  # raises the ParseError with its position
+    tree = _syntax_tree(source)
     visitor = _FreeNames()
-    visitor.visit(tree)
+    try:
+        visitor.visit(tree)
+    except (RecursionError, MemoryError):
+        raise _too_deep(source) from None
     return visitor.found
+
+
+def _too_deep(source):
+    return ParseError("expression is nested too deeply; split it into assignments", source)
+
+
+def _syntax_tree(source):
+    """``ast.parse`` of ``source``, with every failure (bad syntax, too deep) a ParseError."""
+    if not isinstance(source, str):
+        raise TypeError(f"parse takes a string, got {type(source).__name__}")
+    try:
+        return ast.parse(source, mode="exec")
+    except SyntaxError as err:
+        raise ParseError(f"syntax error: {err.msg}", source, err.lineno or 1,
+                         max((err.offset or 1) - 1, 0)) from None
+    except (RecursionError, MemoryError):
+        raise _too_deep(source) from None
 
 
 def parse(source, shapes=None):
@@ -314,22 +331,12 @@ def parse(source, shapes=None):
     >>> float(g([1.0, 2.0, 3.0, 4.0]))
     20.0
     """
-    if not isinstance(source, str):
-        raise TypeError(f"parse takes a string, got {type(source).__name__}")
-    try:
-        tree = ast.parse(source, mode="exec")
-    except SyntaxError as err:
-        raise ParseError(f"syntax error: {err.msg}", source, err.lineno or 1,
-                         max((err.offset or 1) - 1, 0)) from None
-    except (RecursionError, MemoryError):
-        raise ParseError("expression is nested too deeply; split it into assignments",
-                         source) from None
+    tree = _syntax_tree(source)
     interp = _Interpreter(source, shapes)
     try:
         result = interp.program(tree)
-    except RecursionError:
-        raise ParseError("expression is nested too deeply; split it into assignments",
-                         source) from None
+    except (RecursionError, MemoryError):
+        raise _too_deep(source) from None
     outputs = result if isinstance(result, tuple) else (result,)
     nodes = [_const_or_tracer(interp.builder, o) for o in outputs]
     return interp.builder.finish(nodes)

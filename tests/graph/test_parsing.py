@@ -7,6 +7,7 @@ from numpy.testing import assert_array_equal
 
 import diffkit
 from diffkit import ParseError
+from diffkit.graph.parsing import input_names
 
 LECTURE = "z1 = x * y; z2 = x ** 2; z3 = exp(z1); z4 = 2 * z2; z5 = z3 + z4; out = sin(z5)"
 
@@ -213,3 +214,17 @@ def test_huge_constant_powers_fail_fast(source):
 def test_deep_nesting_is_a_parse_error_not_a_crash(source):
     with pytest.raises(ParseError):
         diffkit.parse(source)
+
+
+@pytest.mark.parametrize("source", ["x" + "+x" * 100_000, "-" * 100_000 + "x",
+                                    "(" * 5000 + "x" + ")" * 5000, "x +* y"],
+                         ids=["long sum", "long negation", "deep parentheses", "syntax error"])
+def test_long_strings_fail_the_same_way_through_grad_and_parse(source):
+    """grad looks the input names up before parsing: that lookup is guarded as well."""
+    with pytest.raises(ParseError) as by_parse:
+        diffkit.parse(source)
+    with pytest.raises(ParseError) as by_input_names:
+        input_names(source)
+    with pytest.raises(ParseError) as by_grad:
+        diffkit.grad(source)(1.0)
+    assert str(by_grad.value) == str(by_input_names.value) == str(by_parse.value)
