@@ -8,6 +8,7 @@ disagreements larger than a method's tolerance and lists the kinks active
 at the point, with the convention each method applies there.
 """
 import time
+import warnings
 
 import numpy as np
 
@@ -15,6 +16,7 @@ from . import ops
 from .api import Transform, grad
 from .fd.schemes import EPS
 from .graph.evaluate import evaluate_all
+from .graph.format import expression
 from .profile.measure import autorange
 from .report import CompareReport, Kink, MethodRow
 
@@ -46,9 +48,37 @@ def _tie(op, vals, out, params):
         return np.any(np.sum(hit, axis=params["axis"]) > 1)
     if op == "norm":
         return np.any(out == 0)
-    if op in ("sqrt", "pow"):
+    if op == "sqrt":
         return np.any(vals[0] == 0)
+    if op == "pow":
+        # a ** b at a == 0 is singular only for b < 1 (b * a**(b-1) blows up or, at
+        # b == 0, jumps); x**2 or x**3 at 0 is smooth there
+        return np.any((vals[0] == 0) & (vals[1] < 1))
     return False
+
+
+#: Longest sub-expression a kink note spells out in full.
+_MAX_TEXT = 80
+
+
+def _sources(graph):
+    """Each node written out in the user's terms (inputs and constants), not z1, z2, ...
+
+    Texts longer than ``_MAX_TEXT`` are cut with "..." so deep graphs stay cheap.
+    """
+    texts, bare = {}, {}  # bare: needs no parentheses as an operand
+    for n in graph.order:
+        a = graph.node(n)
+        if a["op"] in ("input", "const"):
+            texts[n] = graph.describe(n)
+            bare[n] = not texts[n].startswith("-")
+            continue
+        infix = a["op"] in ("neg", "getitem") or bool(ops.get(a["op"]).symbol)
+        names = {m: texts[m] if bare[m] or not infix else f"({texts[m]})" for m in a["args"]}
+        text = expression(graph, n, names)
+        texts[n] = text if len(text) <= _MAX_TEXT else text[:_MAX_TEXT - 3] + "..."
+        bare[n] = a["op"] == "getitem" or not (ops.get(a["op"]).symbol or a["op"] == "neg")
+    return texts
 
 
 def active_kinks(graph, args, scheme="central"):
@@ -63,6 +93,7 @@ def active_kinks(graph, args, scheme="central"):
     [('abs', "abs'(0) = sign(0) = 0")]
     """
     values = evaluate_all(graph, args)
+    sources = _sources(graph)
     fd_note = _FD_AT_KINK.get(scheme, "a central difference averages the slopes on "
                                "either side")
     kinks = []
@@ -78,7 +109,7 @@ def active_kinks(graph, args, scheme="central"):
             convention = op.kink or "not differentiable"
             if op.kind == "comparison":
                 convention = "a tie in a comparison picks the branch NumPy picks"
-            kinks.append(Kink(graph.describe(n), a["op"], convention, fd_note))
+            kinks.append(Kink(sources[n], a["op"], convention, fd_note))
     return kinks
 
 
@@ -120,30 +151,38 @@ def compare(fn, *args, methods=METHODS, argnums=None, options=None, repeats=5):
     (True, True)
     """
     options = {m: dict(o) for m, o in (options or {}).items()}
+    # inf and nan at the point are reported in the table and its notes, not as NumPy's
+    # RuntimeWarnings on the terminal
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return _compare(fn, args, methods, argnums, options, repeats)
+
+
+def _compare(fn, args, methods, argnums, options, repeats):
     probe = Transform(fn, "grad", "reverse", 0, {})
     graph = probe.graph(*args)
-    n = len(graph.inputs)
-    wrt = tuple(range(n)) if argnums is None else (
-        (argnums,) if isinstance(argnums, int) else tuple(argnums))
-    wrt = tuple(i % n for i in wrt)
+    wrt = graph.positions(argnums)
     reference = _flat(grad(fn, method="reverse", argnums=wrt)(*args))
     scale = max(float(np.max(np.abs(reference))), np.finfo(float).tiny) if reference.size \
         else 1.0
-    warnings = []
+    notes = []
+    if not np.all(np.isfinite(reference)):
+        notes.append("reverse mode's gradient is not finite at the point, so no method "
+                        "can be checked against it")
     scheme = options.get("fd", {}).get("scheme", "central")
     kinks = active_kinks(graph, args, scheme)
     rows = []
     for method in methods:
         rows.append(_run(method, fn, args, wrt, options.get(method, {}), reference, scale,
                          repeats, kinks))
-    if "symbolic" in methods and "reverse" != "symbolic":
+    if "symbolic" in methods:
         sym = next(r for r in rows if r.method == "symbolic")
         if sym.error > EXACT_RTOL:
-            warnings.append(f"reverse mode and symbolic differentiation differ by {sym.error:.1e}"
+            notes.append(f"reverse mode and symbolic differentiation differ by {sym.error:.1e}"
                             " (relative): the reference itself is in doubt")
     point = {name: (np.asarray(a, dtype=float).tolist()) for name, a in
              zip(graph.input_names, args)}
-    return CompareReport(_label(fn), point, reference.tolist(), rows, kinks, warnings)
+    return CompareReport(_label(fn), point, reference.tolist(), rows, kinks, notes)
 
 
 def _run(method, fn, args, wrt, opts, reference, scale, repeats, kinks):
@@ -163,7 +202,10 @@ def _run(method, fn, args, wrt, opts, reference, scale, repeats, kinks):
                           shrink=opts.get("shrink"))
         est_flat = _flat(est.error)
         estimate = float(np.max(est_flat)) / scale if est_flat.size else 0.0
-        ok = bool(np.all(abs_err <= 10 * est_flat + 10 * EPS * scale))
+        # agreement within the method's own error estimate; an inf or nan gradient,
+        # estimate or relative error (a jump, as sign(x) at 0) never agrees
+        ok = bool(np.isfinite(error) and np.all(np.isfinite(est_flat))
+                  and np.all(abs_err <= 10 * est_flat + 10 * EPS * scale))
         tolerance = max(10 * estimate, 10 * EPS)
         if not ok:
             note = (f"differs from reverse mode by more than 10x its error estimate "

@@ -2,6 +2,7 @@
 import csv
 import io
 import json
+import warnings
 
 import numpy as np
 import pytest
@@ -113,3 +114,59 @@ def test_active_kinks_only_where_tied():
 def test_unknown_method_raises():
     with pytest.raises(diffkit.DiffkitError, match="unknown method"):
         compare("x * y", 1.0, 2.0, methods=("fd", "magic"))
+
+
+def test_fd_never_agrees_with_an_infinite_relative_error():
+    """sign jumps at 0: the central difference is about 1/h, reverse mode says 0."""
+    r = compare("sign(x)", 0.0, methods=("fd", "reverse"), repeats=1)
+    assert r.reference == [0.0]
+    assert abs(r["fd"].gradient[0]) > 1e3 and r["fd"].error == np.inf
+    assert not r["fd"].agrees and not r.agree
+
+
+def test_powers_are_kinks_only_where_singular():
+    # (x**2)' = 2x and (x**3)' = 3x**2 are 0 at 0: smooth; x**0.5 and sqrt have
+    # infinite slope there
+    for source in ("x**2", "x**3", "x**1"):
+        assert compare(source, 0.0, methods=("reverse",), repeats=1).kinks == [], source
+    assert [k.op for k in compare("x**0.5", 0.0, methods=("reverse",), repeats=1).kinks] \
+        == ["pow"]
+    assert [k.op for k in compare("sqrt(x)", 0.0, methods=("reverse",), repeats=1).kinks] \
+        == ["sqrt"]
+
+
+def test_kink_notes_name_the_users_expression():
+    r = compare("abs(x * y) + sin(x) * 2", 0.0, 1.0, methods=("reverse",), repeats=1)
+    assert [k.node for k in r.kinks] == ["abs(x * y)"]
+    assert "kink active at abs(x * y):" in str(r)
+    r = compare(lambda x, y: np.max(x[1:] - y) * 3, np.array([5.0, 1.0, 1.0]), 2.0,
+                methods=("reverse",), repeats=1)
+    assert [k.node for k in r.kinks] == ["max(x[1:] - y)"]
+    r = compare("-(x - y) * abs(-(x - y))", 1.0, 1.0, methods=("reverse",), repeats=1)
+    assert [k.node for k in r.kinks] == ["abs(-(x - y))"]
+
+
+@pytest.mark.parametrize("source, point", [("sign(x)", 0.0), ("x / 0", 1.0),
+                                           ("log(x) + sqrt(x)", 0.0)])
+def test_numpy_warnings_do_not_leak(source, point):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = compare(source, point, repeats=1)
+    assert not r.agree
+
+
+def test_non_finite_reference_is_a_warning():
+    r = compare("x / 0", 1.0, methods=("fd", "reverse"), repeats=1)
+    assert not any(row.agrees for row in r.rows)
+    assert any("not finite" in w for w in r.warnings)
+
+
+@pytest.mark.parametrize("argnums", [5, -3, (0, 0), 1.0])
+def test_argnums_is_range_checked(argnums):
+    with pytest.raises(diffkit.OptionError, match="argnums"):
+        compare("x**2 * y", 1.0, 2.0, argnums=argnums, methods=("reverse",), repeats=1)
+
+
+def test_negative_argnums_counts_from_the_end():
+    r = compare("x**2 * y", 3.0, 2.0, argnums=-1, methods=("reverse",), repeats=1)
+    assert r.reference == [9.0]  # d/dy x**2 y = x**2
