@@ -77,7 +77,7 @@ def _sources(graph):
         names = {m: texts[m] if bare[m] or not infix else f"({texts[m]})" for m in a["args"]}
         text = expression(graph, n, names)
         texts[n] = text if len(text) <= _MAX_TEXT else text[:_MAX_TEXT - 3] + "..."
-        bare[n] = a["op"] == "getitem" or not (ops.get(a["op"]).symbol or a["op"] == "neg")
+        bare[n] = a["op"] == "getitem" or not infix
     return texts
 
 
