@@ -58,6 +58,8 @@ def _write_marker(folder, state):
 
 def _remove(folder):
     """Remove the marked folder ``folder``, its marker last; it is never restored meanwhile."""
+    # A replaced report kept its owner's mode, read-only perhaps: removing needs write access.
+    os.chmod(folder, stat.S_IMODE(os.stat(folder).st_mode) | stat.S_IRWXU)
     _write_marker(folder, "removing")
     for entry in os.listdir(folder):
         if entry != MARKER:
@@ -129,7 +131,11 @@ def _recover(real):
         if kind == "old" and read_marker(path) == "complete" and not os.path.lexists(real):
             os.rename(path, real)  # killed between the two renames: the old report returns
         else:
-            _remove(path)
+            try:
+                _remove(path)
+            except OSError as err:
+                raise OutputError(f"cannot remove {path!r}, left by an interrupted run "
+                                  f"({err.strerror or err}); delete it and run again") from err
 
 
 def _sibling(real, kind):
