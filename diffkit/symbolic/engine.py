@@ -167,7 +167,7 @@ def _lambdify(args, exprs, cse_result, compiler):
     body = cse_result[1] if cse_result is not None else exprs
     fn = sp.lambdify([args], body, modules=modules, cse=cse, docstring_limit=0)
     if compiler == "numba":
-        import numba
-        fn = numba.njit(error_model="numpy")(fn)
+        from ..kernels.build import jit
+        fn = jit(fn)
         fn(np.ones(len(args)))  # compile now, so compile time is measured here
     return fn
