@@ -10,6 +10,7 @@ import numpy as np
 import sympy as sp
 
 from .convert import to_sympy
+from .functions import zero_wins, zmul
 from .guard import MAX_CODE_OPS, MAX_OPS, TIME_BUDGET, Budget, check_code, check_size
 from .swell import Swell, cse_ops, tree_ops
 
@@ -128,7 +129,7 @@ def compile_derivative(graph, request="grad", wrt=(0,), cse=True, compiler="nump
     wrt_syms = conv.flat_symbols(wrt)
     with budget.step("differentiating"):
         function, derivs, extra = _derivatives(conv, request, wrt_syms)
-        derivs = [_drop_delta(e) for e in derivs]
+        derivs = zero_wins([_drop_delta(e) for e in derivs], function)
     t2 = time.perf_counter()
     exprs = (extra + derivs) if request == "value_and_grad" else derivs
     with budget.step("counting operations"):
@@ -165,7 +166,11 @@ def _lambdify(args, exprs, cse_result, compiler):
     cse = (lambda _: cse_result) if cse_result is not None else False
     # lambdify walks ``exprs`` as trees; after CSE the reduced ones are the small ones
     body = cse_result[1] if cse_result is not None else exprs
-    fn = sp.lambdify([args], body, modules=modules, cse=cse, docstring_limit=0)
+    helpers = {"zmul": zmul}  # the function ZMul's code calls
+    if compiler == "numba":
+        from ..kernels.build import jit
+        helpers["zmul"] = jit(zmul)
+    fn = sp.lambdify([args], body, modules=[helpers, modules], cse=cse, docstring_limit=0)
     if compiler == "numba":
         from ..kernels.build import jit
         fn = jit(fn)

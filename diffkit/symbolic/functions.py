@@ -21,11 +21,27 @@ for b = 0.
 """
 import operator
 
+import numpy as np
 import sympy as sp
+from sympy.printing.numpy import NumPyPrinter
 
 
 def _args(printer, args):
     return ", ".join(printer._print(a) for a in args)
+
+
+def _float(printer, e):
+    """Code for ``e``; a finite number as a float that divides like NumPy's.
+
+    In NumPy code that is ``numpy.float64(...)``: a Python float would raise
+    ZeroDivisionError at ``1 / 0.0`` where NumPy (and numba) give inf.
+    """
+    if not (e.is_Number and e.is_finite):
+        return printer._print(e)
+    text = repr(float(e))
+    if isinstance(printer, NumPyPrinter):
+        return f"{printer._module_format('numpy.float64')}({text})"
+    return text
 
 
 def _real_numbers(args):
@@ -57,7 +73,8 @@ class Compare(sp.Function):
     def _code(self, printer):
         # a float, not a bool: NumPy's True + True is True, and the tie count must be 2
         a, b = (printer._print(x) for x in self.args)
-        return f"(1.0 if ({a}) {self.symbol} ({b}) else 0.0)"
+        one, zero = _float(printer, sp.S.One), _float(printer, sp.S.Zero)
+        return f"({one} if ({a}) {self.symbol} ({b}) else {zero})"
 
     _numpycode = _pythoncode = _sympystr = _code
 
@@ -114,7 +131,7 @@ class Select(sp.Function):
         return Select(c, a.diff(s), b.diff(s))
 
     def _code(self, printer):
-        c, a, b = (printer._print(x) for x in self.args)
+        c, a, b = (_float(printer, x) for x in self.args)
         return f"(({a}) if {c} else ({b}))"
 
     _numpycode = _pythoncode = _code
@@ -251,3 +268,81 @@ class Power(sp.Function):
 
     def _latex(self, printer):
         return printer._print(sp.Pow(*self.args, evaluate=False))
+
+
+def zmul(a, b):
+    """The zero-wins product of two floats: 0 * inf = 0 * nan = 0 (generated code calls it)."""
+    return np.float64(0.0) if a == 0.0 or b == 0.0 else np.float64(a) * b
+
+
+class ZMul(sp.Function):
+    """A product of derivative factors in which a zero factor wins, as in the AD backends.
+
+    Reverse and forward mode multiply cotangents and tangents by partials with
+    :func:`~diffkit.ops.core.zmul_impl`, so sqrt'(0) = inf times a zero
+    factor contributes 0 (the gradient of ``sqrt(x*x + y*y)`` at the origin
+    is 0, not 0/0).  It is built only after differentiating
+    (:func:`zero_wins`) and prints for people as the product it is.
+    """
+
+    def _code(self, printer):
+        code = printer._print(self.args[0])
+        for a in self.args[1:]:
+            code = f"zmul({code}, {printer._print(a)})"
+        return code
+
+    _numpycode = _pythoncode = _code
+
+    def _product(self):
+        return sp.Mul(*self.args, evaluate=False)
+
+    def _sympystr(self, printer):
+        return printer._print(self._product())
+
+    def _latex(self, printer):
+        return printer._print(self._product())
+
+    def _pretty(self, printer):
+        return printer._print(self._product())
+
+
+def _subtrees(exprs):
+    """Every subexpression of ``exprs``, each visited once (trees share subtrees)."""
+    seen, stack = set(), list(exprs)
+    while stack:
+        e = stack.pop()
+        if e not in seen:
+            seen.add(e)
+            stack.extend(e.args)
+    return seen
+
+
+def zero_wins(derivatives, function):
+    """``derivatives`` with their products of partials made zero-wins products.
+
+    Products that are part of ``function`` (values, not chain-rule products)
+    stay ordinary, as in the AD backends, and so do factors that are finite
+    nonzero numbers.  SymPy's unsigned infinity ``zoo`` (``1/0`` of a
+    symbolic zero) becomes nan: its sign is unknown.
+    """
+    primal, memo = _subtrees(function), {}
+
+    def visit(e):
+        if e in memo:
+            return memo[e]
+        if e is sp.zoo:
+            out = sp.nan
+        elif not e.args or e in primal:
+            out = e
+        else:
+            args = [visit(a) for a in e.args]
+            if e.is_Mul:
+                coeff = [a for a in args if a.is_Number and a.is_finite and a != 0]
+                rest = [a for a in args if not (a.is_Number and a.is_finite and a != 0)]
+                out = sp.Mul(*coeff, ZMul(*rest) if len(rest) > 1 else sp.Mul(*rest))
+            else:
+                out = e.func(*args) if args != list(e.args) else e
+        memo[e] = out
+        return out
+
+    return [visit(e) for e in derivatives]

@@ -31,6 +31,11 @@ def _pow(a, b):
     return a ** b if b.is_number else Power(a, b)
 
 
+def _div(a, b):
+    # SymPy's a/0 is zoo, which has no sign and no code; NumPy's is a * inf
+    return a * sp.oo if b == 0 else a / b
+
+
 def _clip(x, lo, hi):
     # NumPy's minimum(maximum(x, lo), hi): hi wherever lo > hi
     return Select(Greater(lo, hi), hi, Select(Greater(x, hi), hi, Select(Less(x, lo), lo, x)))
@@ -68,7 +73,7 @@ ELEMENTWISE = {
     "sub": lambda a, b: a - b,
     "mul": lambda a, b: a * b,
     "zmul": lambda a, b: a * b,
-    "div": lambda a, b: a / b,
+    "div": _div,
     "pow": _pow,
     "arctan2": sp.atan2,
     "logaddexp": lambda a, b: sp.log(sp.exp(a) + sp.exp(b)),
@@ -97,7 +102,7 @@ def _groups(x, axis, keepdims, fn):
     keep = [i for i in range(x.ndim) if i not in axis]
     moved = np.transpose(x, keep + list(axis))
     lead = moved.shape[:len(keep)]
-    flat = moved.reshape(lead + (-1,))
+    flat = moved.reshape(lead + (ops.size([x.shape[i] for i in axis]),))  # -1 fails for size 0
     out = obj_array(None, lead)
     for idx in np.ndindex(*lead):
         out[idx] = fn(*flat[idx])

@@ -10,14 +10,21 @@ from dataclasses import asdict, dataclass
 import sympy as sp
 from sympy.functions.elementary.piecewise import ExprCondPair
 
+from .functions import ZMul
+
 
 def _own(e):
     """Operations at the root of ``e``: n - 1 for an n-term sum or product, else 1."""
-    if isinstance(e, (sp.Add, sp.Mul)):
+    if isinstance(e, (sp.Add, sp.Mul, ZMul)):
         return len(e.args) - 1
     if not e.args or isinstance(e, (ExprCondPair, sp.Tuple)):
         return 0
     return 1
+
+
+def _kind(e):
+    # a zero-wins product is a multiplication in the generated code
+    return "mul" if isinstance(e, ZMul) else type(e).__name__.lower()
 
 
 def tree_ops(exprs, by_kind=None):
@@ -52,7 +59,7 @@ def tree_ops(exprs, by_kind=None):
             own = _own(e)
             memo[e] = own + sum(memo[a] for a in e.args)
             if by_kind is not None:
-                k = {type(e).__name__.lower(): own} if own else {}
+                k = {_kind(e): own} if own else {}
                 for a in e.args:
                     for name, c in kinds[a].items():
                         k[name] = k.get(name, 0) + c
