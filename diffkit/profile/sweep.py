@@ -2,14 +2,18 @@
 
 Rows are appended to a JSON-lines file as they complete (when ``path`` is
 given), so an interrupted sweep keeps its data, and running the same sweep
-again with the same file measures only what is missing.
+again with the same file measures only what is missing.  The file starts
+with :data:`ROWS_HEADER`, so that diffkit appends only to files it wrote;
+each row carries the settings it was measured with, and only rows measured
+with the settings asked for are reused.
 """
+import contextlib
 import csv
 import io
 import json
-import os
+import warnings
 
-from ..errors import DiffkitError
+from ..errors import DiffkitError, OutputError
 from ..progress import ProgressLine
 from .fit import fit_exponent
 from .measure import measure as measure_one
@@ -17,6 +21,8 @@ from .measure import measure as measure_one
 __all__ = ["SweepResult", "sweep", "method_specs", "to_csv"]
 
 MEASURES = ("ops", "time", "both")
+#: First line of a sweep's row file: how diffkit recognizes a file it may append to.
+ROWS_HEADER = json.dumps({"diffkit": "sweep rows", "version": 1})
 #: Quantities fitted by default for each kind of measurement.
 DEFAULT_QUANTITIES = {"ops": ("flops", "sweeps"), "time": ("best_s",),
                       "both": ("flops", "sweeps", "best_s")}
@@ -172,19 +178,45 @@ def _emit(text, path):
     return text
 
 
-def _load_rows(path, family, request):
-    if not path or not os.path.exists(path):
-        return []
+def _open_rows(path):
+    """Open the row file at ``path`` for appending; returns ``(rows, file)``.
+
+    A new or empty file gets the header.  A last line cut short by an
+    interruption is cut off, so the next row starts on a line of its own.
+    A file that does not start with the header is refused, untouched.
+    """
+    header = ROWS_HEADER.encode() + b"\n"
+    try:
+        sink = open(path, "a+b")  # never truncates on opening
+        sink.seek(0)
+        data = sink.read()
+    except OSError as err:
+        raise OutputError(f"cannot use {path!r} as a sweep file ({err.strerror or err}); "
+                          "give sweep another path=") from err
+    if header.startswith(data):  # new, or cut short in its header
+        sink.truncate(0)
+        sink.write(header)
+        return [], sink
+    if not data.startswith(header):
+        sink.close()
+        raise OutputError(f"{path!r} is not a diffkit sweep file (its first line is not "
+                          f"{ROWS_HEADER}); give sweep another path= or a new file")
+    end = data.rfind(b"\n") + 1
+    sink.truncate(end)
     rows = []
-    with open(path) as fh:
-        for line in fh:
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError:  # a line cut short by an interruption
-                continue
-            if row.get("family") == family and row.get("request") == request:
-                rows.append(row)
-    return rows
+    for line in data[len(header):end].splitlines():
+        try:
+            rows.append(json.loads(line))
+        except json.JSONDecodeError:  # a damaged line: its row is measured again
+            continue
+    return rows, sink
+
+
+def _changes(old, new):
+    """``key: old -> new`` for each setting that differs."""
+    old = old if isinstance(old, dict) else {}
+    return ", ".join(f"{k}: {old.get(k)!r} -> {new.get(k)!r}"
+                     for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k))
 
 
 def sweep(family, sizes, methods=("fd", "forward", "reverse"), measure="ops", request="grad",
@@ -205,8 +237,12 @@ def sweep(family, sizes, methods=("fd", "forward", "reverse"), measure="ops", re
     request : str
         ``"grad"`` (default) or another request of :func:`measure`.
     path : str, optional
-        JSON-lines file: rows are appended as they complete and rows already
-        there are reused, so an interrupted sweep resumes.
+        JSON-lines file: rows are appended as they complete, and rows already
+        there that were measured with the same settings (backend, options,
+        timing, ``repeats``, ``min_time``) are reused, so an interrupted sweep
+        resumes.  Rows measured with other settings are measured again, with
+        a warning.  A file diffkit did not write raises
+        :class:`~diffkit.errors.OutputError` and is left untouched.
     progress : bool, optional
         Progress line on stderr (default: only on a terminal).
     repeats, min_time
@@ -235,21 +271,44 @@ def sweep(family, sizes, methods=("fd", "forward", "reverse"), measure="ops", re
              f"{sorted(available)}); {label!r} skipped"
              for label, backend, _ in specs if backend not in available]
     specs = [s for s in specs if s[1] in available]
-    result = SweepResult(family.name, family.parameter, request, measure,
-                         _load_rows(path, family.name, request), notes)
-    done = {(r["size"], r["method"]) for r in result.rows}
-    limit = max_size or {}
-    todo = [(int(n), s) for n in sizes for s in specs
-            if (int(n), s[0]) not in done and int(n) <= limit.get(s[0], int(n))]
-    sink = open(path, "a") if path else None
-    try:
+    timing = measure != "ops"
+    wanted = {label: json.loads(json.dumps(
+        {"backend": backend, "options": options, "timing": timing,
+         **({"repeats": repeats, "min_time": min_time} if timing else {})},
+        sort_keys=True, default=str)) for label, backend, options in specs}
+    stored, sink = _open_rows(path) if path else ([], None)
+    with sink or contextlib.nullcontext():  # closed however the sweep ends
+        found, other = {}, {}  # (size, label) -> reusable row / settings of a row that is not
+        for row in stored:
+            label = row.get("method")
+            if (row.get("family"), row.get("request")) != (family.name, request) or \
+                    label not in wanted or not isinstance(row.get("size"), int):
+                continue
+            settings = row.pop("settings", None)
+            if settings == wanted[label]:
+                found[row["size"], label] = row
+            else:
+                other[row["size"], label] = settings
+        result = SweepResult(family.name, family.parameter, request, measure, found.values(),
+                             notes)
+        limit = max_size or {}
+        todo = [(int(n), s) for n in sizes for s in specs
+                if (int(n), s[0]) not in found and int(n) <= limit.get(s[0], int(n))]
+        again = [(n, s[0]) for n, s in todo if (n, s[0]) in other]
+        if again:
+            n, label = again[0]
+            message = (f"{len(again)} row(s) of {path} were measured with other settings "
+                       f"({label} at {family.parameter}={n}: "
+                       f"{_changes(other[n, label], wanted[label])}); measuring them again")
+            result.notes.append(message)
+            warnings.warn(message, stacklevel=2)
         with ProgressLine(f"sweep {family.name}", total=len(todo), enabled=progress) as bar:
             for k, (n, (label, backend, options)) in enumerate(todo):
                 bar.update(k, **{family.parameter: n, "method": label})
                 case = family(n)
                 try:
                     m = measure_one(case.fn, *case.args, method=backend, request=request,
-                                    argnums=case.argnums, timing=measure != "ops",
+                                    argnums=case.argnums, timing=timing,
                                     repeats=repeats, min_time=min_time, options=options)
                 except DiffkitError as err:  # e.g. symbolic over its size or time limit
                     first = (str(err).splitlines() or [type(err).__name__])[0]
@@ -259,12 +318,10 @@ def sweep(family, sizes, methods=("fd", "forward", "reverse"), measure="ops", re
                        **m.as_row(), "method": label, "backend": backend}
                 result.rows.append(row)
                 if sink:
-                    sink.write(json.dumps(row, default=float) + "\n")
+                    line = json.dumps({**row, "settings": wanted[label]}, default=float)
+                    sink.write(line.encode() + b"\n")
                     sink.flush()
                 bar.update(k + 1, **{family.parameter: n, "method": label})
-    finally:
-        if sink:
-            sink.close()
     order = {n: i for i, n in enumerate(int(s) for s in sizes)}
     labels = {s[0]: i for i, s in enumerate(specs)}
     result.rows.sort(key=lambda r: (order.get(r["size"], len(order)), labels.get(r["method"], 0)))

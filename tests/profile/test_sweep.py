@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import diffkit
+from diffkit.errors import OutputError
 from diffkit.profile import SweepResult, families, sweep
 from diffkit.profile.families import Case, Family
 
@@ -84,13 +85,46 @@ def counting_family(built):
 def test_sweep_resumes_from_its_row_file(tmp_path):
     path, built = tmp_path / "rows.jsonl", []
     first = sweep(counting_family(built), [2, 3], ["reverse"], path=str(path))
-    assert built == [2, 3] and len(path.read_text().splitlines()) == 2
+    assert built == [2, 3] and len(path.read_text().splitlines()) == 1 + 2  # header, rows
     with open(path, "a") as fh:
         fh.write('{"family": "squares", "size": 9')  # a row cut short by an interruption
     again = sweep(counting_family(built), [2, 3, 4], ["reverse"], path=str(path))
     assert built == [2, 3, 4]  # only the missing size was measured
     assert [r["size"] for r in again.rows] == [2, 3, 4]
     assert again.rows[:2] == first.rows
+    # The cut line was dropped, so the new row got a line of its own and is kept.
+    lines = path.read_text().splitlines()
+    assert [json.loads(line).get("size") for line in lines] == [None, 2, 3, 4]
+    third = sweep(counting_family(built), [2, 3, 4], ["reverse"], path=str(path))
+    assert built == [2, 3, 4] and third.rows == again.rows
+
+
+def test_rows_measured_with_other_settings_are_measured_again(tmp_path):
+    path, built = tmp_path / "rows.jsonl", []
+    timing = {"repeats": 1, "min_time": 1e-4}
+    ops = sweep(counting_family(built), [2], ["reverse"], measure="ops", path=str(path))
+    assert ops.rows[0]["best_s"] is None and built == [2]
+    with pytest.warns(UserWarning, match=r"1 row\(s\) .* other settings .*timing: False -> "
+                                         r"True.*measuring them again"):
+        both = sweep(counting_family(built), [2], ["reverse"], measure="both", path=str(path),
+                     **timing)
+    assert built == [2, 2] and both.rows[0]["best_s"] > 0
+    assert any("measuring them again" in note for note in both.notes)
+    again = sweep(counting_family(built), [2], ["reverse"], measure="both", path=str(path),
+                  **timing)
+    assert built == [2, 2] and again.rows == both.rows  # same settings: reused
+    with pytest.warns(UserWarning, match=r"repeats: 1 -> 2"):
+        sweep(counting_family(built), [2], ["reverse"], measure="both", path=str(path),
+              repeats=2, min_time=1e-4)
+    assert built == [2, 2, 2]  # other repeats: measured again
+
+
+def test_a_file_diffkit_did_not_write_is_refused_untouched(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("my notes\nhalf a line")
+    with pytest.raises(OutputError, match="not a diffkit sweep file"):
+        sweep(counting_family([]), [2], ["reverse"], path=str(path))
+    assert path.read_text() == "my notes\nhalf a line"
 
 
 def test_csv_and_json_round_trip(rosenbrock):
