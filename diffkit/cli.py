@@ -4,13 +4,14 @@
 ``diffkit compare [EXPR] --at x=1.1,y=0.7`` differentiates it four ways and
 prints the side-by-side table (``--json`` or ``--csv`` for machines).
 ``diffkit report`` and ``diffkit profile EXPERIMENT`` run the lecture experiments.
-Errors print one line on stderr and exit with status 2, never a traceback.
+Errors print one line on stderr and exit with status 2, never a traceback;
+Ctrl-C prints one line and exits with status 130.
 """
 import argparse
 import ast
 import sys
 
-from .errors import DiffkitError
+from .errors import DiffkitError, OptionError, OutputError
 from .problems.lecture import LECTURE_EXPRESSION, LECTURE_POINT, LECTURE_PROGRAM
 
 
@@ -27,19 +28,36 @@ def _shapes(text):
     return shapes
 
 
+def _positive(text):
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
+    return value
+
+
 def cmd_graph(args):
     from .graph import parse
     graph = parse(args.expression, shapes=args.shapes)
-    print(graph.listing())
-    print(f"\n|V| = {graph.num_nodes}  |E| = {graph.num_edges}  depth = {graph.depth}  "
-          f"inputs = {', '.join(graph.input_names)}")
+    # files first: a refused or unwritable path fails before anything is printed
+    wrote = []
     if args.dot:
         with open(args.dot, "w") as fh:
             fh.write(graph.to_dot() + "\n")
-        print(f"wrote {args.dot}")
+        wrote.append(args.dot)
     if args.output:
-        graph.draw(path=args.output)
-        print(f"wrote {args.output}")
+        try:
+            graph.draw(path=args.output)
+        except ValueError as err:  # matplotlib refuses the file type
+            raise OutputError(f"-o {args.output}: {err}") from None
+        wrote.append(args.output)
+    print(graph.listing())
+    print(f"\n|V| = {graph.num_nodes}  |E| = {graph.num_edges}  depth = {graph.depth}  "
+          f"inputs = {', '.join(graph.input_names)}")
+    for path in wrote:
+        print(f"wrote {path}")
     return 0
 
 
@@ -68,33 +86,61 @@ def parse_point(text):
         name, eq, value = item.partition("=")
         name = name.strip()
         if not eq or not name.isidentifier():
-            raise ValueError(f"bad point entry {item.strip()!r}: write name=value, e.g. "
+            raise OptionError(f"bad point entry {item.strip()!r}: write name=value, e.g. "
                              "x=1.1,y=0.7 or x=[1,2,3]")
         try:
             arr = np.asarray(ast.literal_eval(value.strip()), dtype=float)
         except (ValueError, SyntaxError, TypeError):
-            raise ValueError(f"bad value for {name}: {value.strip()!r} is not a number or a "
+            raise OptionError(f"bad value for {name}: {value.strip()!r} is not a number or a "
                              "list of numbers") from None
         point[name] = float(arr) if arr.ndim == 0 else arr
     return point
 
 
+def _check_shapes(point, given):
+    """``--shapes`` must agree with the shapes of the ``--at`` values, which compare uses."""
+    import numpy as np
+    for name, shape in given.items():
+        if np.shape(point[name]) != shape:
+            raise OptionError(f"--shapes gives {name} shape {_dims(shape)} but --at gives it "
+                              f"shape {_dims(np.shape(point[name]))}; drop --shapes or make "
+                              "them agree")
+
+
+def _dims(shape):
+    return "x".join(map(str, shape)) or "() (a scalar)"
+
+
 def cmd_compare(args):
     from .comparison import compare
-    from .graph import parse
+    from .fd.schemes import SCHEMES
+    from .graph.parsing import input_names
+    if args.expression is not None and not args.expression.strip():
+        raise OptionError("the expression is empty: write e.g. 'sin(x) * y', or leave it "
+                         "out for the lecture example")
     expression = args.expression or LECTURE_EXPRESSION
-    names = parse(expression).input_names
+    names = input_names(expression)
     at = args.at if args.at is not None else (LECTURE_AT if not args.expression else None)
     if at is None:
-        raise ValueError("give the point with --at, e.g. --at x=1.1,y=0.7")
+        raise OptionError("give the point with --at, e.g. --at x=1.1,y=0.7")
     point = parse_point(at)
     missing = [n for n in names if n not in point]
     extra = [n for n in point if n not in names]
     if missing or extra:
-        raise ValueError(f"the expression's inputs are {', '.join(names)}; "
+        raise OptionError(f"the expression's inputs are {', '.join(names) or 'none'}; "
                          + (f"--at lacks {', '.join(missing)}" if missing else
                             f"--at names unknown input(s) {', '.join(extra)}"))
+    unknown = [n for n in args.shapes if n not in names]
+    if unknown:
+        raise OptionError(f"--shapes names unknown input(s) {', '.join(unknown)}; the "
+                         f"expression's inputs are {', '.join(names)}")
+    _check_shapes(point, args.shapes)
+    if args.scheme not in SCHEMES:
+        raise OptionError(f"--scheme {args.scheme} is not a finite-difference scheme; use one "
+                         f"of {', '.join(SCHEMES)}")
     methods = tuple(m.strip() for m in args.methods.split(",") if m.strip())
+    if not methods:
+        raise OptionError("--methods is empty; list some of fd,symbolic,forward,reverse")
     options = {"fd": {"scheme": args.scheme}} if "fd" in methods else {}
     report = compare(expression, *(point[n] for n in names), methods=methods,
                      options=options, repeats=args.repeats)
@@ -107,10 +153,21 @@ def cmd_compare(args):
     return 0
 
 
+class _UsageError(Exception):
+    """A bad flag or flag value, reported by :func:`main` in one line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with usage errors raised for :func:`main` to print in one line."""
+
+    def error(self, message):
+        raise _UsageError(f"{self.prog}: {message} (see {self.prog} --help)")
+
+
 def build_parser():
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="diffkit", description="Differentiate NumPy code four ways and measure it.")
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     p = sub.add_parser("graph", help="print an expression's computation graph and draw it")
     p.add_argument("expression", nargs="?", default=LECTURE_PROGRAM,
                    help="expression or ';'-separated program (default: the lecture example)")
@@ -126,12 +183,15 @@ def build_parser():
     c.add_argument("--at", default=None,
                    help=f"the point, e.g. x=1.1,y=0.7 or x=[1,2,3] (default with the "
                         f"lecture example: {LECTURE_AT})")
+    c.add_argument("--shapes", type=_shapes, default={},
+                   help="shapes of array inputs, e.g. x=3,W=2x3 (default: those of the "
+                        "--at values); checked against --at")
     c.add_argument("--methods", default="fd,symbolic,forward,reverse",
                    help="comma-separated methods (default: fd,symbolic,forward,reverse)")
     c.add_argument("--scheme", default="central",
                    help="finite-difference scheme: forward, backward, central, central4, "
                         "complex, richardson (default: central)")
-    c.add_argument("--repeats", type=int, default=5,
+    c.add_argument("--repeats", type=_positive, default=5,
                    help="rounds for the steady-state time, best of (default: 5)")
     fmt = c.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -143,26 +203,38 @@ def build_parser():
 
 
 def main(argv=None):
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    """Run the ``diffkit`` command with ``argv`` (default: ``sys.argv[1:]``); return the status.
+
+    A user error (a bad expression, point, flag or output path) prints one line,
+    ``diffkit <command>: <message>``, on stderr and returns 2; Ctrl-C prints one
+    line and returns 130.  Anything else is a bug in diffkit and keeps its traceback.
+    """
+    args = None
     try:
+        args, extra = build_parser().parse_known_args(argv)
+        if extra:  # named by the subcommand they were given to, not by the top level
+            raise _UsageError(f"{_prog(args)}: unrecognized arguments: {' '.join(extra)} "
+                              f"(see {_prog(args)} --help)")
         return args.run(args)
-    except DiffkitError as err:
-        # one line: the message (a ParseError's names line and column); str(err) may go on
-        # with the source and a caret, which would not fit one line
-        first = (str(err).splitlines() or [type(err).__name__])[0]
-        print(f"diffkit {args.command}: {first}", file=sys.stderr)
+    except _UsageError as err:
+        print(err, file=sys.stderr)
         return 2
-    except OSError as err:
-        print(f"diffkit {args.command}: {err}", file=sys.stderr)
-        return 2
-    except (ValueError, TypeError, ArithmeticError) as err:
-        if args.command != "compare":
+    except KeyboardInterrupt:
+        print(f"{_prog(args)}: interrupted", file=sys.stderr)
+        return 130
+    except (DiffkitError, OSError, ValueError, TypeError, ArithmeticError) as err:
+        # DiffkitError: the message (a ParseError's names line and column); str(err) may
+        # go on with the source and a caret, which would not fit one line.  The others:
+        # bad points, unwritable or unsupported output files and the like.
+        if args is None:
             raise
-        # bad points and the like: one line, never a traceback
-        message = (str(err).splitlines() or [repr(err)])[0]
-        print(f"diffkit compare: {message}", file=sys.stderr)
+        first = (str(err).splitlines() or [type(err).__name__])[0]
+        print(f"{_prog(args)}: {first}", file=sys.stderr)
         return 2
+
+
+def _prog(args):
+    return f"diffkit {args.command}" if args is not None else "diffkit"
 
 
 if __name__ == "__main__":  # pragma: no cover

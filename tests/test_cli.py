@@ -6,6 +6,7 @@ import matplotlib
 import pytest
 
 from diffkit import cli
+from diffkit.profile import cli as profile_cli
 
 matplotlib.use("Agg")
 
@@ -74,19 +75,60 @@ def test_unwritable_output_exits_2(tmp_path, capsys):
     assert stderr.startswith("diffkit graph: ") and "Traceback" not in stderr
 
 
-def test_bad_shapes_option_is_a_usage_error(capsys):
-    with pytest.raises(SystemExit) as info:
-        cli.main(["graph", "x", "--shapes", "x=three"])
-    assert info.value.code == 2
-    assert "bad shape 'x=three'" in capsys.readouterr().err
+@pytest.mark.parametrize("argv, words", [
+    (["graph", "x", "--shapes", "x=three"], ("diffkit graph: ", "bad shape 'x=three'")),
+    (["graph", "x", "--no-such-flag"], ("diffkit graph: ", "unrecognized arguments")),
+    (["graph", "x", "--dot"], ("diffkit graph: ", "--dot")),
+    (["bogus"], ("diffkit: ", "invalid choice: 'bogus'")),
+    ([], ("diffkit: ", "command")),
+])
+def test_bad_flags_are_one_line_with_status_2(capsys, argv, words):
+    assert cli.main(argv) == 2
+    stdout, stderr = capsys.readouterr()
+    assert stdout == "" and len(stderr.splitlines()) == 1, stderr
+    assert stderr.startswith(words[0]) and all(w in stderr for w in words[1:])
+    assert "usage:" not in stderr
 
 
-def test_the_installed_command_runs_without_a_traceback(tmp_path):
-    run = subprocess.run([sys.executable, "-m", "diffkit.cli", "graph", "sin(", "-o", ""],
+@pytest.mark.parametrize("argv, words", [
+    (["graph", "sin(x)", "-o", "out.txt"], ("'txt' is not supported",)),
+    (["graph", ""], ("empty expression",)),
+    (["graph", "sin(x)", "-o", "", "--dot", "missing/g.dot"], ("missing/g.dot",)),
+])
+def test_refused_outputs_and_empty_input_are_one_line_and_write_nothing(
+        tmp_path, monkeypatch, capsys, argv, words):
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(argv) == 2
+    stdout, stderr = capsys.readouterr()
+    assert stdout == "" and len(stderr.splitlines()) == 1, stderr
+    assert stderr.startswith("diffkit graph: ") and all(w in stderr for w in words)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("command, module, function, argv", [
+    ("graph", cli, "cmd_graph", ["graph"]),
+    ("report", profile_cli, "cmd_report", ["report", "-o", "r"]),
+])
+def test_ctrl_c_is_one_line_and_status_130(monkeypatch, capsys, command, module, function,
+                                           argv):
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(module, function, interrupted)
+    assert cli.main(argv) == 130
+    stdout, stderr = capsys.readouterr()
+    assert stdout == "" and stderr == f"diffkit {command}: interrupted\n"
+
+
+def test_python_dash_m_diffkit_runs_without_a_traceback(tmp_path):
+    run = subprocess.run([sys.executable, "-m", "diffkit", "graph", "sin(", "-o", ""],
                          capture_output=True, text=True, cwd=tmp_path, timeout=60)
     assert run.returncode == 2
     assert run.stdout == "" and len(run.stderr.splitlines()) == 1
-    assert "Traceback" not in run.stderr
-    run = subprocess.run([sys.executable, "-m", "diffkit.cli", "graph", "-o", ""],
+    assert run.stderr.startswith("diffkit graph: syntax error")
+    run = subprocess.run([sys.executable, "-m", "diffkit", "graph", "-o", ""],
                          capture_output=True, text=True, cwd=tmp_path, timeout=60)
     assert run.returncode == 0 and run.stdout.splitlines()[:6] == LECTURE_LISTING
+    run = subprocess.run([sys.executable, "-m", "diffkit", "--help"],
+                         capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert run.returncode == 0 and "compare" in run.stdout and run.stderr == ""

@@ -45,7 +45,21 @@ def test_array_points_and_csv(capsys):
     (["compare", "foo(x)", "--at", "x=1"], "unknown function 'foo'"),
     (["compare", "x * y", "--at", "x=1,y=2", "--methods", "fd,magic"], "unknown method"),
     (["compare", "abs(x)", "--at", "x=1", "--scheme", "complex"], "'abs' is not"),
-    (["compare", "x", "--at", "x=1", "--scheme", "sideways"], "unknown finite-difference"),
+    (["compare", "x", "--at", "x=1", "--scheme", "sideways"],
+     "--scheme sideways is not a finite-difference scheme; use one of forward, backward"),
+    (["compare", ""], "the expression is empty"),
+    (["compare", "   ", "--at", "x=1"], "the expression is empty"),
+    (["compare", "x", "--at", "x=1", "--repeats", "0"], "argument --repeats: '0' is not"),
+    (["compare", "x", "--at", "x=1", "--repeats", "many"], "argument --repeats"),
+    (["compare", "x", "--at", "x=1", "--methods", ","], "--methods is empty"),
+    (["compare", "x", "--at", "x=1", "--bogus"], "unrecognized arguments: --bogus"),
+    (["compare", "sum(x)", "--at", "x=[1,2]", "--shapes", "x=3"],
+     "--shapes gives x shape 3 but --at gives it shape 2"),
+    (["compare", "sum(x)", "--at", "x=[1,2]", "--shapes", "y=2"],
+     "--shapes names unknown input(s) y"),
+    (["compare", "x[0]", "--at", "x=1"], "index 0 does not fit shape ()"),
+    (["compare", "x * y", "--at", "x=1,y=2", "--methods", "reverse,reverse2"],
+     "unknown method"),
 ])
 def test_errors_are_one_line_with_status_2(argv, message, capsys):
     assert cli.main(argv) == 2
@@ -53,14 +67,45 @@ def test_errors_are_one_line_with_status_2(argv, message, capsys):
     assert out == ""
     assert len(err.splitlines()) == 1, err
     assert err.startswith("diffkit compare: ") and message in err
+    assert "Traceback" not in err
+
+
+def test_the_readme_expression_takes_its_shapes_from_at(capsys):
+    argv = ["compare", "sum(x[1:] - x[:-1] ** 2)", "--at", "x=[1,2,3]", "--json",
+            "--repeats", "1"]
+    assert cli.main(argv) == 0
+    data = json.loads(capsys.readouterr().out)
+    # d/dx_i of sum_i (x_{i+1} - x_i**2): -2 x_0, 1 - 2 x_1, 1 (by hand)
+    assert data["reference"] == [-2.0, -3.0, 1.0]
+    assert all(m["agrees"] for m in data["methods"])
+    assert cli.main(argv + ["--shapes", "x=3"]) == 0  # --shapes that agree are accepted
+    assert json.loads(capsys.readouterr().out)["reference"] == [-2.0, -3.0, 1.0]
+
+
+@pytest.mark.parametrize("expression, at", [("x / 0", "x=1"), ("sign(x)", "x=0"),
+                                            ("log(x) + sqrt(x)", "x=0")])
+def test_non_finite_points_print_the_table_and_no_warnings(expression, at, capfd):
+    assert cli.main(["compare", expression, "--at", at, "--repeats", "1"]) == 0
+    out, err = capfd.readouterr()
+    assert err == ""  # no RuntimeWarning
+    assert " NO " in out
+
+
+def test_ctrl_c_during_compare_is_one_line_and_status_130(monkeypatch, capsys):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("diffkit.comparison.compare", interrupted)
+    assert cli.main(["compare", "x", "--at", "x=1"]) == 130
+    assert capsys.readouterr() == ("", "diffkit compare: interrupted\n")
 
 
 def test_installed_command_runs_without_traceback():
     """Through a fresh interpreter, as a user runs it."""
-    ok = subprocess.run([sys.executable, "-m", "diffkit.cli", "compare", "--repeats", "1"],
+    ok = subprocess.run([sys.executable, "-m", "diffkit", "compare", "--repeats", "1"],
                         capture_output=True, text=True)
     assert ok.returncode == 0 and "reverse" in ok.stdout
-    bad = subprocess.run([sys.executable, "-m", "diffkit.cli", "compare", "x +", "--at",
+    bad = subprocess.run([sys.executable, "-m", "diffkit", "compare", "x +", "--at",
                           "x=1"], capture_output=True, text=True)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
     assert len(bad.stderr.splitlines()) == 1

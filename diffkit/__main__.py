@@ -1,0 +1,6 @@
+"""``python -m diffkit``: the ``diffkit`` command."""
+import sys
+
+from .cli import main
+
+sys.exit(main())
