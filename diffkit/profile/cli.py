@@ -68,7 +68,8 @@ def add_subcommands(subparsers):
     p = subparsers.add_parser("report", help="run the lecture experiments and write a report "
                                              "folder (Markdown, HTML, PNG, CSV, JSON)")
     p.add_argument("-o", "--output", default="diffkit-report",
-                   help="report folder (default: ./diffkit-report; replaced whole)")
+                   help="report folder: new, empty, or an earlier report, which is "
+                        "replaced whole (default: ./diffkit-report)")
     p.add_argument("--experiments", type=_names, default=None,
                    help=f"comma-separated subset of: {', '.join(EXPERIMENTS)}")
     for flag, kw in common.items():
@@ -81,7 +82,8 @@ def add_subcommands(subparsers):
     p.add_argument("--sizes", type=_sizes, default=None,
                    help="sizes of the main sweep, e.g. 8,16,32 (default: the preset's)")
     p.add_argument("-o", "--output", default=None,
-                   help="also write a report folder with this experiment alone")
+                   help="also write a report folder with this experiment alone (new, "
+                        "empty, or an earlier report, which is replaced whole)")
     for flag, kw in common.items():
         p.add_argument(flag, **kw)
     p.set_defaults(run=cmd_profile)
