@@ -132,3 +132,19 @@ def test_python_dash_m_diffkit_runs_without_a_traceback(tmp_path):
     run = subprocess.run([sys.executable, "-m", "diffkit", "--help"],
                          capture_output=True, text=True, cwd=tmp_path, timeout=60)
     assert run.returncode == 0 and "compare" in run.stdout and run.stderr == ""
+
+
+def test_a_refused_report_folder_is_one_line_and_keeps_the_files(tmp_path, monkeypatch,
+                                                                 capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "notes.txt").write_text("keep me")
+    (tmp_path / "project").mkdir()
+    (tmp_path / "project" / "main.py").write_text("keep me too")
+    for argv in (["report", "-o", ".", "--quiet"],
+                 ["profile", "backprop", "-o", "project", "--quiet"]):
+        assert cli.main(argv) == 2
+        stdout, stderr = capsys.readouterr()
+        assert stdout == "" and len(stderr.splitlines()) == 1, stderr
+        assert stderr.startswith(f"diffkit {argv[0]}: ")
+    assert (tmp_path / "notes.txt").read_text() == "keep me"
+    assert (tmp_path / "project" / "main.py").read_text() == "keep me too"
