@@ -16,8 +16,9 @@ The rules, all in :func:`replacing_folder`:
   folder and the root are never replaced, marker or not;
 * before writing, leftovers of interrupted writes to the same folder are
   handled: if the folder is missing, a complete old report is renamed back;
-  other leftovers are removed.  Only folders holding the marker whose writer
-  (the ``<pid>`` in the name) is no longer running are touched.
+  other leftovers are removed.  Only folders holding the marker (or nothing
+  but a marker being written) whose writer (the ``<pid>`` in the name) is no
+  longer running are touched.
 """
 import contextlib
 import os
@@ -114,15 +115,35 @@ def _check_replaceable(real, shown):
 
 
 def _leftovers(real):
-    """``(kind, path)`` of every marked leftover of a dead writer to ``real``."""
+    """``(kind, path)`` of every leftover of a dead writer to ``real``.
+
+    A leftover holds the marker, or (a run killed just after creating the
+    folder, or just before removing it) nothing but the start of a marker:
+    removing such a folder loses nothing.
+    """
     parent, name = os.path.split(real)
     pattern = re.compile(rf"\.{re.escape(name)}\.diffkit-(tmp|old)-(\d+)-\d+")
     for entry in sorted(os.listdir(parent)):
         match = pattern.fullmatch(entry)
         path = os.path.join(parent, entry)
-        if (match and not os.path.islink(path) and read_marker(path) is not None
-                and not _alive(int(match.group(2)))):
+        if not match or os.path.islink(path) or _alive(int(match.group(2))):
+            continue
+        try:
+            ours = _bare(path) or read_marker(path) is not None
+        except OSError:  # not a folder, or not ours to read
+            continue
+        if ours:
             yield match.group(1), path
+
+
+def _bare(folder):
+    """Whether ``folder`` holds nothing, or only the start of a marker being written."""
+    entries = os.listdir(folder)
+    if entries != [MARKER + ".part"]:
+        return not entries
+    with open(os.path.join(folder, entries[0]), "rb") as fh:
+        text = fh.read(len(SIGNATURE) + 20)
+    return any(f"{SIGNATURE}\n{state}\n".encode().startswith(text) for state in _STATES)
 
 
 def _recover(real):

@@ -186,12 +186,23 @@ def test_leftovers_of_a_running_writer_are_not_touched(tmp_path):
         child.wait()
 
 
+def test_a_run_killed_while_creating_or_removing_a_folder_leaves_nothing(tmp_path, dead_pid):
+    (tmp_path / f".report.diffkit-tmp-{dead_pid}-0").mkdir()  # before its first marker
+    (tmp_path / f".report.diffkit-tmp-{dead_pid}-1").mkdir()  # while writing it
+    (tmp_path / f".report.diffkit-tmp-{dead_pid}-1" / f"{MARKER}.part").write_text(SIGNATURE[:9])
+    (tmp_path / f".report.diffkit-old-{dead_pid}-0").mkdir()  # marker removed, folder not
+    write(tmp_path / "report")
+    assert os.listdir(tmp_path) == ["report"]
+
+
 def test_unmarked_look_alike_folders_are_never_touched(tmp_path, dead_pid):
     for name in [f".report.diffkit-old-{dead_pid}-0", f".report.diffkit-tmp-{dead_pid}-0"]:
         (tmp_path / name).mkdir()
         (tmp_path / name / "index.md").write_text("someone's")
-    (tmp_path / f".report.diffkit-tmp-{dead_pid}-1").mkdir()
-    (tmp_path / f".report.diffkit-tmp-{dead_pid}-1" / MARKER).write_text("not diffkit's\n")
+    for n, name in enumerate([MARKER, f"{MARKER}.part"], 1):
+        (tmp_path / f".report.diffkit-tmp-{dead_pid}-{n}").mkdir()
+        (tmp_path / f".report.diffkit-tmp-{dead_pid}-{n}" / name).write_text("not diffkit's\n")
+    (tmp_path / f".report.diffkit-old-{dead_pid}-3").write_text("a file, not a folder")
     before = snapshot(tmp_path)
     write(tmp_path / "report")
     after = snapshot(tmp_path)
