@@ -220,6 +220,15 @@ class Abs(_Elementary):
         return Sign(self.args[0])
 
 
+class Log(_Elementary):
+    """log(x), kept as written: SymPy's log(exp(x)) = x is finite where NumPy's overflows."""
+
+    base = sp.log
+
+    def fdiff(self, argindex=1):
+        return 1 / self.args[0]
+
+
 class Norm(sp.Function):
     """Euclidean norm of the arguments, with norm'(0) = 0."""
 
@@ -256,7 +265,7 @@ class Power(sp.Function):
         a, b = self.args
         if argindex == 1:
             return Select(Equal(b, 0), 0, b * Power(a, b - 1))
-        return Select(Equal(a, 0), 0, sp.log(a) * self)
+        return Select(Equal(a, 0), 0, Log(a) * self)
 
     def _pythoncode(self, printer):
         return printer._print(self.args[0] ** self.args[1])

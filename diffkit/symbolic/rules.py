@@ -23,7 +23,7 @@ import sympy as sp
 from sympy.codegen.cfunctions import expm1, log1p, log2, log10
 
 from .. import ops
-from .functions import (Abs, Equal, Greater, GreaterEqual, Less, LessEqual, Maximum, Minimum,
+from .functions import (Abs, Equal, Greater, GreaterEqual, Less, LessEqual, Log, Maximum, Minimum,
                         Norm, Power, Select, Sign, Unequal)
 
 
@@ -55,7 +55,7 @@ ELEMENTWISE = {
     "square": lambda x: x ** 2,
     "exp": sp.exp,
     "expm1": expm1,
-    "log": sp.log,
+    "log": Log,
     "log1p": log1p,
     "log2": log2,
     "log10": log10,
