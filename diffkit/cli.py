@@ -224,9 +224,11 @@ def main(argv=None):
         return 130
     except (DiffkitError, OSError, ValueError, TypeError, ArithmeticError) as err:
         # DiffkitError: the message (a ParseError's names line and column); str(err) may
-        # go on with the source and a caret, which would not fit one line.  The others:
-        # bad points, unwritable or unsupported output files and the like.
-        if args is None:
+        # go on with the source and a caret, which would not fit one line.  OSError: an
+        # unwritable output path.  compare runs user code at a user's point through every
+        # backend, so NumPy's and SymPy's own errors there are the user's too.
+        if args is None or not isinstance(err, (DiffkitError, OSError)) \
+                and args.command != "compare":
             raise
         first = (str(err).splitlines() or [type(err).__name__])[0]
         print(f"{_prog(args)}: {first}", file=sys.stderr)

@@ -148,3 +148,12 @@ def test_a_refused_report_folder_is_one_line_and_keeps_the_files(tmp_path, monke
         assert stderr.startswith(f"diffkit {argv[0]}: ")
     assert (tmp_path / "notes.txt").read_text() == "keep me"
     assert (tmp_path / "project" / "main.py").read_text() == "keep me too"
+
+
+def test_a_bug_is_not_hidden_behind_a_one_line_message(monkeypatch):
+    def broken(args):
+        raise TypeError("internal")
+
+    monkeypatch.setattr(cli, "cmd_graph", broken)
+    with pytest.raises(TypeError, match="internal"):
+        cli.main(["graph"])
