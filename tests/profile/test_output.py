@@ -152,6 +152,40 @@ def test_a_run_killed_between_the_two_renames_is_recovered(tmp_path, dead_pid):
     assert (out / "index.md").read_text() == "new" and os.listdir(tmp_path) == ["report"]
 
 
+KILLED = """
+import os, signal, sys
+from diffkit.profile.output import replacing_folder
+out, when = sys.argv[1:]
+rename, renames = os.rename, []
+def killing_rename(src, dst):
+    renames.append(dst)
+    if when == "between the renames" and len(renames) == 2:
+        os.kill(os.getpid(), signal.SIGKILL)
+    rename(src, dst)
+os.rename = killing_rename
+with replacing_folder(out) as tmp:
+    with open(os.path.join(tmp, "index.md"), "w") as fh:
+        fh.write("unfinished")
+    if when == "while writing":
+        os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+@pytest.mark.skipif(os.name != "posix", reason="SIGKILL")
+@pytest.mark.parametrize("when", ["while writing", "between the renames"])
+def test_the_run_after_a_killed_one_finds_a_complete_report(tmp_path, when):
+    out = tmp_path / "report"
+    write(out, "old")
+    killed = subprocess.run([sys.executable, "-c", KILLED, str(out), when])
+    assert killed.returncode == -9 and len(os.listdir(tmp_path)) == 2  # a hidden leftover
+    with pytest.raises(RuntimeError):  # even a run that fails puts the old report back
+        with replacing_folder(str(out)):
+            raise RuntimeError("interrupted")
+    assert (out / "index.md").read_text() == "old" and os.listdir(tmp_path) == ["report"]
+    write(out, "new")
+    assert (out / "index.md").read_text() == "new" and os.listdir(tmp_path) == ["report"]
+
+
 def test_leftovers_beside_an_existing_report_are_removed(tmp_path, dead_pid):
     out = tmp_path / "report"
     write(out, "current")
