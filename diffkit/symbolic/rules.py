@@ -76,7 +76,8 @@ ELEMENTWISE = {
     "div": _div,
     "pow": _pow,
     "arctan2": sp.atan2,
-    "logaddexp": lambda a, b: sp.log(sp.exp(a) + sp.exp(b)),
+    # log(exp(a) + exp(b)) overflows where NumPy's logaddexp does not
+    "logaddexp": lambda a, b: Maximum(a, b) + log1p(sp.exp(-Abs(a - b))),
     "maximum": lambda a, b: _tie(Greater, a, b),
     "minimum": lambda a, b: _tie(Less, a, b),
     "lt": Less,
