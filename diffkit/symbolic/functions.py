@@ -229,6 +229,38 @@ class Log(_Elementary):
         return 1 / self.args[0]
 
 
+class Sqrt(_Elementary):
+    """sqrt(x), kept as written: SymPy's sqrt(x)**2 = x is real at x < 0, where NumPy's is nan."""
+
+    base = staticmethod(sp.sqrt)  # a function, not a class: not to be bound
+
+    def fdiff(self, argindex=1):
+        return 1 / (2 * self)
+
+
+def _unit_slope(x):
+    # 1/sqrt(1 - x^2) as the kernels write it: (1 - x)(1 + x) keeps its digits near x = +-1
+    return 1 / Sqrt((1 - x) * (1 + x))
+
+
+class Arcsin(_Elementary):
+    """arcsin(x), kept as written: SymPy's sin(asin(x)) = x at |x| > 1, where NumPy's is nan."""
+
+    base = sp.asin
+
+    def fdiff(self, argindex=1):
+        return _unit_slope(self.args[0])
+
+
+class Arccos(_Elementary):
+    """arccos(x), kept as written: SymPy's cos(acos(x)) = x at |x| > 1, where NumPy's is nan."""
+
+    base = sp.acos
+
+    def fdiff(self, argindex=1):
+        return -_unit_slope(self.args[0])
+
+
 class Norm(sp.Function):
     """Euclidean norm of the arguments, with norm'(0) = 0."""
 

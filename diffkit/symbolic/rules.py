@@ -23,8 +23,8 @@ import sympy as sp
 from sympy.codegen.cfunctions import expm1, log1p, log2, log10
 
 from .. import ops
-from .functions import (Abs, Equal, Greater, GreaterEqual, Less, LessEqual, Log, Maximum, Minimum,
-                        Norm, Power, Select, Sign, Unequal)
+from .functions import (Abs, Arccos, Arcsin, Equal, Greater, GreaterEqual, Less, LessEqual, Log,
+                        Maximum, Minimum, Norm, Power, Select, Sign, Sqrt, Unequal)
 
 
 def _pow(a, b):
@@ -51,7 +51,7 @@ ELEMENTWISE = {
     "neg": lambda x: -x,
     "abs": Abs,
     "sign": Sign,
-    "sqrt": sp.sqrt,
+    "sqrt": Sqrt,
     "square": lambda x: x ** 2,
     "exp": sp.exp,
     "expm1": expm1,
@@ -62,8 +62,8 @@ ELEMENTWISE = {
     "sin": sp.sin,
     "cos": sp.cos,
     "tan": sp.tan,
-    "arcsin": sp.asin,
-    "arccos": sp.acos,
+    "arcsin": Arcsin,
+    "arccos": Arccos,
     "arctan": sp.atan,
     "sinh": sp.sinh,
     "cosh": sp.cosh,

@@ -131,6 +131,10 @@ SYMBOLIC_CASES = [
     ("sqrt of a relu at 0", lambda x: np.sqrt(diffkit.relu(x)) * 3.0, np.float64(0.0)),
     # SymPy rewrote log(exp(x)) as x: 800 where exp overflows and NumPy gives inf
     ("log of an overflowing exp", lambda x: np.log(np.exp(x)), np.float64(800.0)),
+    # SymPy cancelled inverses: sqrt(x)**2 and sin(arcsin(x)) were x where NumPy's are nan
+    ("square of sqrt below 0", lambda x: np.sqrt(x) ** 2, np.float64(-1.0)),
+    ("sin of arcsin outside [-1, 1]", lambda x: np.sin(np.arcsin(x)), np.float64(2.0)),
+    ("cos of arccos outside [-1, 1]", lambda x: np.cos(np.arccos(x)), np.float64(2.0)),
     ("logaddexp where exp overflows", lambda x: np.logaddexp(x, x - 1.0), np.float64(800.0)),
     ("logaddexp at a tie", lambda x: np.logaddexp(x, 0.0), np.float64(0.0)),
 ]
