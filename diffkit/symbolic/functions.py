@@ -17,7 +17,11 @@ has abs' = sign (sign(0) = 0) and :class:`Sign` has sign' = 0 for any
 argument (SymPy's own need a real argument, or return ``re``/``im`` terms
 and unevaluated derivatives); :class:`Norm` has norm'(0) = 0; :class:`Power`
 (for exponents that are not constants) has d/db = 0 at a = 0 and d/da = 0
-for b = 0.
+for b = 0.  :class:`Log`, :class:`Sqrt`, :class:`Arcsin` and :class:`Arccos`
+only keep SymPy from cancelling them against their inverses (log(exp(x)) = x,
+sqrt(x)**2 = x, sin(asin(x)) = x), which is finite where NumPy overflows or
+real where NumPy's is nan.  :class:`ZMul` is a product of chain-rule
+factors in which a zero wins (0 * inf = 0), as in the AD backends.
 """
 import operator
 
