@@ -24,13 +24,14 @@ import pickle
 import re
 import sys
 import threading
+import warnings
 
 import numba
 import numpy as np
 from numba.core.caching import FunctionCache, IndexDataCacheFile
 
 from . import elementwise, layout, structured, sweeps
-from .cache import PREFIX, cache_dir, discard, place
+from .cache import PREFIX, KernelCacheWarning, cache_dir, discard, place
 
 #: Flags of everything diffkit compiles.  error_model="numpy": 1/0 gives inf, not an exception.
 FLAGS = {"error_model": "numpy", "nogil": True}
@@ -129,6 +130,15 @@ class _CheckedCache(FunctionCache):
             discard(self._cache_path, self._impl.filename_base,
                     f"{type(exc).__name__}: {exc}"[:120])
             return None
+
+    def save_overload(self, sig, data):
+        """Save, or warn: the function is compiled and runs; only the next process pays."""
+        try:
+            super().save_overload(sig, data)
+        except OSError as exc:  # a full disk, a folder made read-only meanwhile
+            warnings.warn(f"cannot save compiled kernels in {self._cache_path} "
+                          f"({exc.strerror or exc}); the next process compiles them again",
+                          KernelCacheWarning, stacklevel=2)
 
 
 class _TextLoader(importlib.abc.SourceLoader):
