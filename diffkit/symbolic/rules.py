@@ -37,8 +37,11 @@ def _div(a, b):
 
 
 def _clip(x, lo, hi):
-    # NumPy's minimum(maximum(x, lo), hi): hi wherever lo > hi
-    return Select(Greater(lo, hi), hi, Select(Greater(x, hi), hi, Select(Less(x, lo), lo, x)))
+    # NumPy's minimum(maximum(x, lo), hi): hi wherever lo > hi, and nan if any operand is
+    # (every comparison with nan is false, so without the first test nan would pick a branch)
+    nan = Unequal(x, x) + Unequal(lo, lo) + Unequal(hi, hi)
+    return Select(nan, x + lo + hi, Select(Greater(lo, hi), hi, Select(
+        Greater(x, hi), hi, Select(Less(x, lo), lo, x))))
 
 
 def _tie(pick, a, b):
@@ -68,7 +71,7 @@ ELEMENTWISE = {
     "sinh": sp.sinh,
     "cosh": sp.cosh,
     "tanh": sp.tanh,
-    "relu": lambda x: Select(Greater(x, 0), x, 0),
+    "relu": lambda x: Select(LessEqual(x, 0), 0, x),  # relu(nan) is nan, as np.maximum's
     "add": lambda a, b: a + b,
     "sub": lambda a, b: a - b,
     "mul": lambda a, b: a * b,

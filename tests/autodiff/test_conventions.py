@@ -135,6 +135,9 @@ SYMBOLIC_CASES = [
     ("square of sqrt below 0", lambda x: np.sqrt(x) ** 2, np.float64(-1.0)),
     ("sin of arcsin outside [-1, 1]", lambda x: np.sin(np.arcsin(x)), np.float64(2.0)),
     ("cos of arccos outside [-1, 1]", lambda x: np.cos(np.arccos(x)), np.float64(2.0)),
+    # a comparison with nan is false: relu and clip of nan picked a branch and were numbers
+    ("relu of nan", lambda x: diffkit.relu(np.sqrt(x)), np.float64(-1.0)),
+    ("clip with a nan bound", lambda x: np.clip(x, np.sqrt(x), 1.0), np.float64(-1.0)),
     ("logaddexp where exp overflows", lambda x: np.logaddexp(x, x - 1.0), np.float64(800.0)),
     ("logaddexp at a tie", lambda x: np.logaddexp(x, 0.0), np.float64(0.0)),
 ]
