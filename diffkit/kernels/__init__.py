@@ -6,12 +6,16 @@
 
 Reverse mode needs no kernel of its own: the adjoint graph
 (:mod:`diffkit.program.adjoint`) runs through :func:`values`.
-numba is imported in :mod:`diffkit.kernels.build` only.
+numba is imported in :mod:`diffkit.kernels.build` only.  The compiled
+kernels are cached on disk (:mod:`diffkit.kernels.cache`); a cache that
+cannot be used as configured, or was damaged and rebuilt, is reported by
+one :class:`KernelCacheWarning`.
 """
 import numpy as np
 
 from ..errors import ShapeError
 from ..graph.evaluate import real_array
+from .cache import KernelCacheWarning
 from .validate import validate
 
 
@@ -78,4 +82,4 @@ def source():
     return _source()
 
 
-__all__ = ["source", "tangents", "validate", "values"]
+__all__ = ["KernelCacheWarning", "source", "tangents", "validate", "values"]

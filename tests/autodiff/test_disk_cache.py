@@ -21,8 +21,7 @@ import numpy as np
 import pytest
 
 from diffkit.errors import DiffkitError
-from diffkit.kernels import build, cache
-from diffkit.kernels.cache import KernelCacheWarning
+from diffkit.kernels import KernelCacheWarning, build, cache
 
 pytestmark = pytest.mark.skipif(os.environ.get("NUMBA_DISABLE_JIT") == "1",
                                 reason="no compilation, so nothing to cache")
