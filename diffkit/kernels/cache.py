@@ -25,8 +25,12 @@ class KernelCacheWarning(UserWarning):
 
 
 def cache_dir():
-    """Where the kernel module and numba's cache live (DIFFKIT_CACHE_DIR overrides)."""
-    return os.path.join(os.environ.get("DIFFKIT_CACHE_DIR") or _user_root(), "kernels")
+    """Where the kernel module and numba's cache live (DIFFKIT_CACHE_DIR overrides).
+
+    Absolute: the compiled kernels save there later, whatever the working directory is then.
+    """
+    return os.path.abspath(os.path.join(os.environ.get("DIFFKIT_CACHE_DIR") or _user_root(),
+                                        "kernels"))
 
 
 def _user_root():

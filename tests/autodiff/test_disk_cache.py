@@ -245,6 +245,12 @@ def test_a_shared_temporary_folder_is_not_trusted(tmp_path, monkeypatch):
         assert cache.place("x = 1\n", cache.PREFIX + "test") == str(shared / "kernels")
 
 
+def test_a_relative_cache_folder_is_made_absolute(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DIFFKIT_CACHE_DIR", "relative")
+    assert cache.cache_dir() == str(tmp_path / "relative" / "kernels")
+
+
 def test_an_entry_that_cannot_be_discarded_names_the_folder_to_delete(tmp_path):
     base = cache.PREFIX + "0123.f-1.py311"
     (tmp_path / (base + ".nbi")).mkdir()  # unlink cannot remove it
