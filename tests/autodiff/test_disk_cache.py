@@ -8,6 +8,7 @@ what is sound, recompiles what is not (a few seconds) and must give the right
 derivatives.  XDG_CACHE_HOME and TMPDIR point into the test's folder, so no
 fallback ever touches the real user cache.
 """
+import errno
 import json
 import os
 import re
@@ -172,6 +173,22 @@ def test_a_damaged_numba_cache_entry_is_discarded_and_compiled_again(tiny, tmp_p
     with warnings.catch_warnings():
         warnings.simplefilter("error", KernelCacheWarning)
         assert tiny() == (1, 0)  # saved again, and sound
+
+
+def test_a_cache_that_cannot_be_saved_warns_and_the_kernel_still_runs(tiny, tmp_path,
+                                                                       monkeypatch):
+    def disk_full(self, path):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), path)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(build._CheckedFile, "_open_for_write", disk_full)
+        with pytest.warns(KernelCacheWarning, match=os.strerror(errno.ENOSPC)) as caught:
+            assert tiny() == (0, 1)
+    assert len(caught) == 1, [str(w.message) for w in caught]
+    assert str(tmp_path / "kernels" / "__pycache__") in str(caught[0].message)
+    assert not list((tmp_path / "kernels" / "__pycache__").glob("*.nb*"))
+    assert tiny() == (0, 1)  # the disk has room again: compiled and saved
+    assert tiny() == (1, 0)
 
 
 def _seed_fallback(compiled, home):
