@@ -103,26 +103,28 @@ def to_sympy(graph, budget=None):
             continue
         if budget is not None and count % 64 == 0:
             budget.check("converting the graph to SymPy")
-        values[n] = _apply(kind, a, [values[m] for m in a["args"]],
-                           [node(m)["dtype"] for m in a["args"]])
+        values[n] = _apply(kind, a, [values[m] for m in a["args"]])
     return Converted(symbols, [values[n] for n in graph.outputs])
 
 
-def _apply(kind, a, args, dtypes):
+def _apply(kind, a, args):
     how, fn = rule(kind)
     if how == "array":
         return _sympified(obj_array(fn(*args, **a["params"]), a["shape"]))
     if all(isinstance(e, sp.Number) for x in args for e in x.flat):
-        return _folded(kind, a, args, dtypes)
+        return _folded(kind, a, args)
     out = np.frompyfunc(fn, len(args), 1)(*args)
     return _sympified(obj_array(out, a["shape"]))
 
 
-def _folded(kind, a, args, dtypes):
+def _folded(kind, a, args):
     """An elementwise op on constants, computed by NumPy: SymPy's exact arithmetic
-    would give complex numbers (arcsin(1.21)) or zoo (1/0) where NumPy gives nan or inf."""
-    arrays = [np.array([(bool if dt == "bool" else float)(e) for e in x.flat],
-                       dtype=dt).reshape(x.shape) for x, dt in zip(args, dtypes)]
+    would give complex numbers (arcsin(1.21)) or zoo (1/0) where NumPy gives nan or inf.
+
+    Booleans are the numbers 0 and 1 here, as in the kernels: the graph may apply
+    an arithmetic op to a comparison directly (``(a > b) * 1.0`` loses its ``* 1``).
+    """
+    arrays = [np.array([float(e) for e in x.flat]).reshape(x.shape) for x in args]
     with np.errstate(all="ignore"):
         value = np.asarray(ops.get(kind).impl(*arrays, **a["params"]))
     return obj_array(np.frompyfunc(number, 1, 1)(value), a["shape"])
