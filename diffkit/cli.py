@@ -121,7 +121,7 @@ def cmd_compare(args):
     expression = args.expression or LECTURE_EXPRESSION
     names = input_names(expression)
     at = args.at if args.at is not None else (LECTURE_AT if not args.expression else None)
-    if at is None:
+    if at is None and names:  # with no inputs, compare says there is nothing to do
         raise OptionError("give the point with --at, e.g. --at x=1.1,y=0.7")
     point = parse_point(at)
     missing = [n for n in names if n not in point]

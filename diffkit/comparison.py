@@ -14,6 +14,7 @@ import numpy as np
 
 from . import ops
 from .api import Transform, grad
+from .errors import ArgumentError, NonFiniteError, OptionError, ShapeError
 from .fd.schemes import EPS
 from .graph.evaluate import evaluate_all
 from .graph.format import expression
@@ -32,6 +33,32 @@ _FD_AT_KINK = {
 
 def _flat(parts):
     return np.concatenate([np.ravel(np.asarray(p, dtype=float)) for p in parts])
+
+
+def _differences(g, reference):
+    """``|g - reference|``, with 0 where both are the same value, inf or nan included:
+    two methods that give the same inf at a singular point follow the same convention."""
+    same = (g == reference) | (np.isnan(g) & np.isnan(reference))
+    return np.where(same, 0.0, np.abs(g - reference))
+
+
+def _check_function(graph, args, wrt, label):
+    """compare needs an input to differentiate and one scalar output, finite at the point."""
+    if not graph.inputs:
+        raise ArgumentError(f"{label} has no inputs: there is nothing to differentiate")
+    if not wrt:
+        raise OptionError("argnums=() selects no input: there is nothing to differentiate; "
+                          "leave argnums out for all inputs")
+    if graph.output_shapes != ((),):
+        shapes = ", ".join(str(s) for s in graph.output_shapes)
+        raise ShapeError(f"{label} must give one number at the point, got output shape(s) "
+                         f"{shapes}: sum the output or pick one entry")
+    value = float(graph(*args))
+    if not np.isfinite(value):
+        at = ", ".join(f"{n}={np.asarray(a, dtype=float).tolist()}"
+                       for n, a in zip(graph.input_names, args))
+        raise NonFiniteError(f"{label} is {value} at {at}; compare needs a point where the "
+                             "function is finite")
 
 
 def _tie(op, vals, out, params):
@@ -162,13 +189,15 @@ def _compare(fn, args, methods, argnums, options, repeats):
     probe = Transform(fn, "grad", "reverse", 0, {})
     graph = probe.graph(*args)
     wrt = graph.positions(argnums)
+    _check_function(graph, args, wrt, _label(fn))
     reference = _flat(grad(fn, method="reverse", argnums=wrt)(*args))
-    scale = max(float(np.max(np.abs(reference))), np.finfo(float).tiny) if reference.size \
-        else 1.0
+    # relative to the largest finite entry: an inf entry (sqrt at 0) is matched exactly
+    finite = np.abs(reference[np.isfinite(reference)])
+    scale = max(float(np.max(finite)), np.finfo(float).tiny) if finite.size else 1.0
     notes = []
     if not np.all(np.isfinite(reference)):
-        notes.append("reverse mode's gradient is not finite at the point, so no method "
-                        "can be checked against it")
+        notes.append("reverse mode's gradient is not finite at the point: another method "
+                     "agrees only where it gives the same inf or nan")
     scheme = options.get("fd", {}).get("scheme", "central")
     kinks = active_kinks(graph, args, scheme)
     rows = []
@@ -192,7 +221,7 @@ def _run(method, fn, args, wrt, opts, reference, scale, repeats, kinks):
     first = time.perf_counter() - t0
     steady = autorange(lambda: transform(*args), repeats=repeats, min_time=1e-3)[0]
     cost = transform.cost
-    abs_err = np.abs(g - reference)
+    abs_err = _differences(g, reference)
     error = float(np.max(abs_err)) / scale if g.size else 0.0
     estimate, note = None, ""
     if method == "fd":

@@ -82,13 +82,27 @@ def test_the_readme_expression_takes_its_shapes_from_at(capsys):
     assert json.loads(capsys.readouterr().out)["reference"] == [-2.0, -3.0, 1.0]
 
 
-@pytest.mark.parametrize("expression, at", [("x / 0", "x=1"), ("sign(x)", "x=0"),
-                                            ("log(x) + sqrt(x)", "x=0")])
-def test_non_finite_points_print_the_table_and_no_warnings(expression, at, capfd):
+@pytest.mark.parametrize("expression, at", [("sign(x)", "x=0"), ("sqrt(x) + x", "x=0")])
+def test_jumps_and_infinite_slopes_print_the_table_and_no_warnings(expression, at, capfd):
     assert cli.main(["compare", expression, "--at", at, "--repeats", "1"]) == 0
     out, err = capfd.readouterr()
     assert err == ""  # no RuntimeWarning
     assert " NO " in out
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["compare", "x / 0", "--at", "x=1"], "x / 0 is inf at x=1.0; compare needs a point"),
+    (["compare", "log(x)", "--at", "x=0"], "log(x) is -inf at x=0.0"),
+    (["compare", "1 + 2"], "1 + 2 has no inputs"),
+    (["compare", "1 + 2", "--at", ""], "1 + 2 has no inputs"),
+    (["compare", "x * 2", "--at", "x=[1,2]"],
+     "x * 2 must give one number at the point, got output shape(s) (2,)"),
+])
+def test_points_and_functions_compare_cannot_use_are_one_line(argv, message, capfd):
+    assert cli.main(argv) == 2
+    out, err = capfd.readouterr()  # file-descriptor level: a RuntimeWarning would show
+    assert out == "" and len(err.splitlines()) == 1, err
+    assert err.startswith(f"diffkit compare: {message}")
 
 
 def test_ctrl_c_during_compare_is_one_line_and_status_130(monkeypatch, capsys):

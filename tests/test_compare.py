@@ -146,8 +146,8 @@ def test_kink_notes_name_the_users_expression():
     assert [k.node for k in r.kinks] == ["abs(-(x - y))"]
 
 
-@pytest.mark.parametrize("source, point", [("sign(x)", 0.0), ("x / 0", 1.0),
-                                           ("log(x) + sqrt(x)", 0.0)])
+@pytest.mark.parametrize("source, point", [("sign(x)", 0.0), ("sqrt(x) + x", 0.0),
+                                           ("log(x) + sqrt(x)", 1e-300)])
 def test_numpy_warnings_do_not_leak(source, point):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -155,10 +155,37 @@ def test_numpy_warnings_do_not_leak(source, point):
     assert not r.agree
 
 
-def test_non_finite_reference_is_a_warning():
-    r = compare("x / 0", 1.0, methods=("fd", "reverse"), repeats=1)
-    assert not any(row.agrees for row in r.rows)
+def test_an_infinite_gradient_is_matched_exactly_and_fd_never_agrees():
+    # sqrt'(x) = 1 / (2 sqrt(x)) is +inf at 0: the exact methods all say so (the same
+    # convention), the central difference steps outside the domain
+    r = compare("sqrt(x) + y", 0.0, 2.0, repeats=1)
+    assert r.reference == [np.inf, 1.0]
+    for method in ("symbolic", "forward", "reverse"):
+        assert r[method].gradient == [np.inf, 1.0] and r[method].agrees, method
+        assert r[method].error == 0.0
+    assert not r["fd"].agrees and not r.agree
     assert any("not finite" in w for w in r.warnings)
+
+
+@pytest.mark.parametrize("source, point", [("x / 0", (1.0,)), ("log(x) * y", (0.0, 1.0)),
+                                           ("exp(x) + y", (1000.0, 1.0))])
+def test_a_function_that_is_not_finite_at_the_point_is_an_error(source, point):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # and no RuntimeWarning on the way
+        with pytest.raises(diffkit.NonFiniteError, match="finite") as info:
+            compare(source, *point, repeats=1)
+    assert str(info.value).startswith(f"{source} is ")
+
+
+@pytest.mark.parametrize("source, args, kwargs, error, words", [
+    ("1 + 2", (), {}, diffkit.ArgumentError, "has no inputs"),
+    ("x * y", (1.0, 2.0), {"argnums": ()}, diffkit.OptionError, "selects no input"),
+    ("x * 2", (np.ones(2),), {}, diffkit.ShapeError, "output shape(s) (2,)"),
+])
+def test_nothing_to_compare_is_a_diffkit_error(source, args, kwargs, error, words):
+    with pytest.raises(error) as info:
+        compare(source, *args, repeats=1, **kwargs)
+    assert words in str(info.value)
 
 
 @pytest.mark.parametrize("argnums", [5, -3, (0, 0), 1.0])
