@@ -5,10 +5,12 @@
 prints the side-by-side table (``--json`` or ``--csv`` for machines).
 ``diffkit report`` and ``diffkit profile EXPERIMENT`` run the lecture experiments.
 Errors print one line on stderr and exit with status 2, never a traceback;
-Ctrl-C prints one line and exits with status 130.
+Ctrl-C prints one line and exits with status 130; a closed pipe (``| head``)
+ends the command quietly with status 141.
 """
 import argparse
 import ast
+import os
 import sys
 
 from .errors import DiffkitError, OptionError, OutputError
@@ -215,10 +217,17 @@ def main(argv=None):
         if extra:  # named by the subcommand they were given to, not by the top level
             raise _UsageError(f"{_prog(args)}: unrecognized arguments: {' '.join(extra)} "
                               f"(see {_prog(args)} --help)")
-        return args.run(args)
+        status = args.run(args)
+        sys.stdout.flush()  # here, where a reader that has gone (| head) is caught below
+        return status
     except _UsageError as err:
         print(err, file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # the reader of stdout has gone: stop quietly, with the status of a process that
+        # SIGPIPE ended, as other Unix tools do
+        _discard_stdout()
+        return 141
     except KeyboardInterrupt:
         print(f"{_prog(args)}: interrupted", file=sys.stderr)
         return 130
@@ -233,6 +242,17 @@ def main(argv=None):
         first = (str(err).splitlines() or [type(err).__name__])[0]
         print(f"{_prog(args)}: {first}", file=sys.stderr)
         return 2
+
+
+def _discard_stdout():
+    """Point stdout at the null device, so Python's flush at exit cannot fail again."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # not a file, e.g. captured by a test
+        return
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, fd)
+    os.close(null)
 
 
 def _prog(args):

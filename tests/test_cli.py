@@ -1,4 +1,5 @@
 """The diffkit command: the lecture graph by default, one-line errors with status 2."""
+import os
 import subprocess
 import sys
 
@@ -157,3 +158,16 @@ def test_a_bug_is_not_hidden_behind_a_one_line_message(monkeypatch):
     monkeypatch.setattr(cli, "cmd_graph", broken)
     with pytest.raises(TypeError, match="internal"):
         cli.main(["graph"])
+
+
+def test_a_reader_that_has_gone_ends_the_command_quietly_with_status_141(monkeypatch,
+                                                                          capsys):
+    """``diffkit graph | head -1``: the pipe closes before diffkit has written all."""
+    read, write = os.pipe()
+    os.close(read)  # the reader has gone: writing raises BrokenPipeError
+    with open(write, "w") as stdout:  # a pipe, so block-buffered as in a shell
+        monkeypatch.setattr(sys, "stdout", stdout)
+        assert cli.main(["graph", "-o", ""]) == 141
+        monkeypatch.undo()
+        assert os.path.samestat(os.fstat(write), os.stat(os.devnull))  # exit's flush is safe
+    assert capsys.readouterr().err == ""
