@@ -28,10 +28,16 @@ import operator
 import numpy as np
 import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
+from sympy.printing.pretty.stringpict import prettyForm
 
 
 def _args(printer, args):
     return ", ".join(printer._print(a) for a in args)
+
+
+def _call(printer, name, args):
+    """``name(args...)`` as the (pretty) printer draws a function call."""
+    return printer._print(sp.Function(name)(*args))
 
 
 def _float(printer, e):
@@ -62,6 +68,7 @@ class Compare(sp.Function):
     nargs = 2
     symbol = latex_symbol = ">"
     test = operator.gt
+    relation = sp.StrictGreaterThan
 
     @classmethod
     def eval(cls, a, b):
@@ -80,37 +87,50 @@ class Compare(sp.Function):
         one, zero = _float(printer, sp.S.One), _float(printer, sp.S.Zero)
         return f"({one} if ({a}) {self.symbol} ({b}) else {zero})"
 
-    _numpycode = _pythoncode = _sympystr = _code
+    _numpycode = _pythoncode = _code
+
+    def _sympystr(self, printer):
+        a, b = (printer._print(x) for x in self.args)
+        return f"[{a} {self.symbol} {b}]"
 
     def _latex(self, printer):
         a, b = (printer._print(x) for x in self.args)
         return rf"\left[{a} {self.latex_symbol} {b}\right]"
 
+    def _pretty(self, printer):
+        # in brackets, as in LaTeX: a number (Iverson's bracket), not a statement
+        return prettyForm(*printer._print(self.relation(*self.args, evaluate=False)).parens(
+            "[", "]"))
+
 
 class Less(Compare):
     symbol = latex_symbol = "<"
-    test = operator.lt
+    test, relation = operator.lt, sp.StrictLessThan
 
 
 class LessEqual(Compare):
     symbol, latex_symbol, test = "<=", r"\leq", operator.le
+    relation = sp.LessThan
 
 
 class Greater(Compare):
     symbol = latex_symbol = ">"
-    test = operator.gt
+    test, relation = operator.gt, sp.StrictGreaterThan
 
 
 class GreaterEqual(Compare):
     symbol, latex_symbol, test = ">=", r"\geq", operator.ge
+    relation = sp.GreaterThan
 
 
 class Equal(Compare):
     symbol, latex_symbol, test = "==", "=", operator.eq
+    relation = sp.Eq
 
 
 class Unequal(Compare):
     symbol, latex_symbol, test = "!=", r"\neq", operator.ne
+    relation = sp.Ne
 
 
 class Select(sp.Function):
@@ -142,6 +162,9 @@ class Select(sp.Function):
 
     def _sympystr(self, printer):
         return f"where({_args(printer, self.args)})"
+
+    def _pretty(self, printer):
+        return _call(printer, "where", self.args)
 
     def _latex(self, printer):
         return rf"\operatorname{{where}}\left({_args(printer, self.args)}\right)"
@@ -180,6 +203,9 @@ class _Extremum(sp.Function):
     def _latex(self, printer):
         return rf"\{self.pick.__name__}\left({_args(printer, self.args)}\right)"
 
+    def _pretty(self, printer):
+        return _call(printer, self.pick.__name__, self.args)
+
 
 class Maximum(_Extremum):
     pick = max
@@ -199,11 +225,11 @@ class _Elementary(sp.Function):
     def eval(cls, a):
         return cls.base(a) if a.is_number else None
 
-    def _as_base(self, printer):
+    def _as_base(self, printer, **kwargs):  # LaTeX passes exp= for a power of the function
         # unevaluated: SymPy would rewrite abs(sqrt(x)) as sqrt(abs(x)), real where NumPy's is nan
-        return printer._print(self.base(self.args[0], evaluate=False))
+        return printer._print(self.base(self.args[0], evaluate=False), **kwargs)
 
-    _numpycode = _pythoncode = _sympystr = _latex = _as_base
+    _numpycode = _pythoncode = _sympystr = _latex = _pretty = _as_base
 
 
 class Sign(_Elementary):
@@ -282,6 +308,9 @@ class Norm(sp.Function):
     def _sympystr(self, printer):
         return f"norm({_args(printer, self.args)})"
 
+    def _pretty(self, printer):
+        return _call(printer, "norm", self.args)
+
     def _latex(self, printer):
         return rf"\left\|\left({_args(printer, self.args)}\right)\right\|"
 
@@ -308,11 +337,10 @@ class Power(sp.Function):
 
     _numpycode = _pythoncode
 
-    def _sympystr(self, printer):
+    def _as_pow(self, printer):
         return printer._print(sp.Pow(*self.args, evaluate=False))
 
-    def _latex(self, printer):
-        return printer._print(sp.Pow(*self.args, evaluate=False))
+    _sympystr = _latex = _pretty = _as_pow
 
 
 def zmul(a, b):

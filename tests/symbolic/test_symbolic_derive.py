@@ -52,3 +52,19 @@ def test_graph_input_and_guard():
     assert str(derivative(g, argnums=1)).splitlines()[1] == "df/dy = exp(x)"
     with pytest.raises(diffkit.symbolic.SymbolicTooLarge):
         derivative("sum(x * x)", shapes={"x": (100,)}, max_ops=50)
+
+
+def test_kink_functions_print_in_every_form():
+    """Comparisons, where, max, norm, abs, sign and powers print as people read them
+    (pretty and LaTeX too, a power of abs included), never as class names or code."""
+    f = lambda x, y: (diffkit.relu(x) * np.sign(y) + np.max(np.stack([x, 2 * y]))  # noqa: E731
+                      * np.linalg.norm(np.stack([x, y])) + np.abs(x) ** y)
+    d = derivative(f, 0.5, 0.5)
+    text, pretty, latex = str(d), d.pretty(), d.latex()
+    assert "where([x <= 0], 0, 1)" in text and "[x == max(x, 2*y)]" in text
+    for shown in (pretty, latex):
+        assert "where" in shown and "max" in shown
+        for name in ("Select", "LessEqual", "Maximum", "Equal", "Sign", "1.0 if"):
+            assert name not in shown, (name, shown)
+    assert r"\left[x \leq 0\right]" in latex and r"\left|{x}\right|^{y}" in latex
+    assert "[x ≤ 0]" in pretty
