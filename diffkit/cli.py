@@ -42,7 +42,8 @@ def _positive(text):
 
 def cmd_graph(args):
     from .graph import parse
-    graph = parse(args.expression, shapes=args.shapes)
+    graph = parse(args.expression, shapes=args.shapes,
+                  shapes_hint="give its shape with --shapes, e.g. --shapes {name}=3")
     # files first: a refused or unwritable path fails before anything is printed
     wrote = []
     if args.dot:

@@ -55,6 +55,7 @@ def test_expression_shapes_dot_and_no_picture(tmp_path, monkeypatch, capsys):
     (["graph", "x + y", "--shapes", "x=3,y=4"], ("do not broadcast",)),
     (["graph", "__import__('os').system('echo pwned')"], ("only plain function names",)),
     (["graph", "z1 = x\nz2 = x.T"], ("Attribute", "line 2")),
+    (["graph", "x[0] * y"], ("cannot index 'x'", "with --shapes, e.g. --shapes x=3")),
 ])
 def test_bad_expressions_exit_2_with_one_line_on_stderr(tmp_path, capfd, argv, words):
     out = tmp_path / "never.png"

@@ -33,10 +33,15 @@ def _functions():
     return table
 
 
+#: How :func:`parse` tells its caller to give an input a shape (``{name}``: the input).
+SHAPES_HINT = "give its shape, e.g. parse(..., shapes={{'{name}': (3,)}})"
+
+
 class _Interpreter:
-    def __init__(self, source, shapes):
+    def __init__(self, source, shapes, shapes_hint):
         self.source = source
         self.shapes = dict(shapes or {})
+        self.shapes_hint = shapes_hint
         self.builder = GraphBuilder()
         self.env = {}
         self.functions = _functions()
@@ -201,8 +206,10 @@ class _Interpreter:
     def expr_Subscript(self, node):
         if (isinstance(node.value, ast.Name) and node.value.id not in self.env
                 and node.value.id not in self.shapes):
-            self.fail(node, f"cannot index {node.value.id!r}: it is not defined before this "
-                            "line (inputs are arrays only when parse(..., shapes=...) says so)")
+            name = node.value.id
+            self.fail(node, f"cannot index {name!r}: it is not defined before this line and "
+                            "inputs are scalars unless given a shape; "
+                            + self.shapes_hint.format(name=name))
         value = self.expr(node.value)
         if not isinstance(value, Tracer):
             self.fail(node, "only arrays can be indexed")
@@ -299,7 +306,7 @@ def _syntax_tree(source):
         raise _too_deep(source) from None
 
 
-def parse(source, shapes=None):
+def parse(source, shapes=None, *, shapes_hint=SHAPES_HINT):
     """Parse an expression or a straight-line program into a Graph.
 
     Parameters
@@ -311,6 +318,9 @@ def parse(source, shapes=None):
         appearance.  Function names are those of :func:`diffkit.ops.names`.
     shapes : dict, optional
         Shapes of array inputs, e.g. ``{"x": (3,)}``; inputs default to scalars.
+    shapes_hint : str, optional
+        How the user gives a shape, in the caller's terms (the command line names its
+        flag), said when an input without one is indexed; ``{name}`` is the input.
 
     Returns
     -------
@@ -332,7 +342,7 @@ def parse(source, shapes=None):
     20.0
     """
     tree = _syntax_tree(source)
-    interp = _Interpreter(source, shapes)
+    interp = _Interpreter(source, shapes, shapes_hint)
     try:
         result = interp.program(tree)
     except (RecursionError, MemoryError):

@@ -228,3 +228,14 @@ def test_long_strings_fail_the_same_way_through_grad_and_parse(source):
     with pytest.raises(ParseError) as by_grad:
         diffkit.grad(source)(1.0)
     assert str(by_grad.value) == str(by_input_names.value) == str(by_parse.value)
+
+
+def test_indexing_an_input_without_a_shape_says_how_to_give_one():
+    with pytest.raises(ParseError) as info:
+        diffkit.parse("y + x[0]")
+    assert info.value.msg.startswith("cannot index 'x': ")
+    assert info.value.msg.endswith("give its shape, e.g. parse(..., shapes={'x': (3,)})")
+    assert (info.value.lineno, info.value.offset) == (1, 4)
+    with pytest.raises(ParseError) as info:
+        diffkit.parse("W[1]", shapes_hint="give its shape with --shapes, e.g. --shapes {name}=3")
+    assert info.value.msg.endswith("give its shape with --shapes, e.g. --shapes W=3")
