@@ -22,11 +22,16 @@ def _shapes(text):
     shapes = {}
     for item in filter(None, (text or "").split(",")):
         name, _, dims = item.partition("=")
+        name = name.strip()
         try:
-            shapes[name.strip()] = tuple(int(d) for d in dims.split("x") if d.strip())
+            shape = tuple(int(d) for d in dims.split("x") if d.strip())
         except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"bad shape {item!r}: write name=3 or name=2x3") from None
+            shape = None
+        if not name.isidentifier() or shape is None or any(n < 0 for n in shape):
+            raise argparse.ArgumentTypeError(f"bad shape {item!r}: write name=3 or name=2x3")
+        if name in shapes:
+            raise argparse.ArgumentTypeError(f"{name} is given twice; give each input once")
+        shapes[name] = shape
     return shapes
 
 
@@ -96,6 +101,8 @@ def parse_point(text):
         except (ValueError, SyntaxError, TypeError):
             raise OptionError(f"bad value for {name}: {value.strip()!r} is not a number or a "
                              "list of numbers") from None
+        if name in point:
+            raise OptionError(f"--at gives {name} twice; give each input once")
         point[name] = float(arr) if arr.ndim == 0 else arr
     return point
 

@@ -177,6 +177,11 @@ def compare(fn, *args, methods=METHODS, argnums=None, options=None, repeats=5):
     >>> r["fd"].error < 1e-8, r["forward"].error < 1e-15
     (True, True)
     """
+    methods = tuple(methods)
+    twice = sorted({m for m in methods if methods.count(m) > 1})
+    if twice:  # one row per method: the report is looked up by method name
+        raise OptionError(f"methods {','.join(methods)} name {', '.join(twice)} more than "
+                          "once; list each method once")
     options = {m: dict(o) for m, o in (options or {}).items()}
     # inf and nan at the point are reported in the table and its notes, not as NumPy's
     # RuntimeWarnings on the terminal

@@ -79,6 +79,9 @@ def test_unwritable_output_exits_2(tmp_path, capsys):
 
 @pytest.mark.parametrize("argv, words", [
     (["graph", "x", "--shapes", "x=three"], ("diffkit graph: ", "bad shape 'x=three'")),
+    (["graph", "x", "--shapes", "x=-3"], ("diffkit graph: ", "bad shape 'x=-3'")),
+    (["graph", "x", "--shapes", "=3"], ("diffkit graph: ", "bad shape '=3'")),
+    (["graph", "x", "--shapes", "x=3,x=4"], ("diffkit graph: ", "x is given twice")),
     (["graph", "x", "--no-such-flag"], ("diffkit graph: ", "unrecognized arguments")),
     (["graph", "x", "--dot"], ("diffkit graph: ", "--dot")),
     (["bogus"], ("diffkit: ", "invalid choice: 'bogus'")),

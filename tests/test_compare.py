@@ -197,3 +197,8 @@ def test_argnums_is_range_checked(argnums):
 def test_negative_argnums_counts_from_the_end():
     r = compare("x**2 * y", 3.0, 2.0, argnums=-1, methods=("reverse",), repeats=1)
     assert r.reference == [9.0]  # d/dy x**2 y = x**2
+
+
+def test_a_method_named_twice_raises():
+    with pytest.raises(diffkit.OptionError, match="name reverse more than once"):
+        compare("x * y", 1.0, 2.0, methods=("reverse", "fd", "reverse"))
