@@ -88,23 +88,53 @@ def _tie(op, vals, out, params):
 _MAX_TEXT = 80
 
 
+#: How tightly Python binds what a note writes infix; calls, names and x[...] bind tightest.
+_BINDING = {"+": 1, "-": 1, "*": 2, "/": 2, "@": 2, "neg": 3, "**": 4}
+_ATOM = 5
+
+
+def _binding(graph, n, text):
+    """How tightly node ``n``, written as ``text``, binds as an operand."""
+    a = graph.node(n)
+    if a["op"] in ("input", "const"):
+        return _BINDING["neg"] if text.startswith("-") else _ATOM
+    # as graph.format writes it: an operator on constants only is a call
+    if a["op"] == "getitem" or all(graph.node(m)["op"] == "const" for m in a["args"]):
+        return _ATOM
+    if a["op"] == "neg":
+        return _BINDING["neg"]
+    symbol = ops.get(a["op"]).symbol
+    return _BINDING.get(symbol, 0) if symbol else _ATOM  # 0: a comparison
+
+
 def _sources(graph):
     """Each node written out in the user's terms (inputs and constants), not z1, z2, ...
 
-    Texts longer than ``_MAX_TEXT`` are cut with "..." so deep graphs stay cheap.
+    Operands get parentheses only where Python needs them, so ``sqrt(x*x + y*y)``
+    reads ``sqrt(x * x + y * y)``.  Texts longer than ``_MAX_TEXT`` are cut with
+    "..." so deep graphs stay cheap.
     """
-    texts, bare = {}, {}  # bare: needs no parentheses as an operand
+    texts, binding = {}, {}
     for n in graph.order:
         a = graph.node(n)
         if a["op"] in ("input", "const"):
             texts[n] = graph.describe(n)
-            bare[n] = not texts[n].startswith("-")
+            binding[n] = _binding(graph, n, texts[n])
             continue
-        infix = a["op"] in ("neg", "getitem") or bool(ops.get(a["op"]).symbol)
-        names = {m: texts[m] if bare[m] or not infix else f"({texts[m]})" for m in a["args"]}
+        own = _binding(graph, n, "")
+        # inside a call's parentheses nothing needs more; x[...] needs an atom before it
+        needed = _ATOM if a["op"] == "getitem" else own if own < _ATOM else 0
+        names = {}
+        for i, m in enumerate(a["args"]):
+            # a looser operand, or an equally tight one on the side the operator does not
+            # group from: a - (b - c), (a ** b) ** c, and either side of a comparison,
+            # which Python would chain
+            looser = binding[m] < needed or binding[m] == needed < _ATOM and (
+                i == 1 or needed == 0) != (needed == _BINDING["**"])
+            names[m] = f"({texts[m]})" if looser else texts[m]
         text = expression(graph, n, names)
         texts[n] = text if len(text) <= _MAX_TEXT else text[:_MAX_TEXT - 3] + "..."
-        bare[n] = a["op"] == "getitem" or not infix
+        binding[n] = own
     return texts
 
 

@@ -202,3 +202,22 @@ def test_negative_argnums_counts_from_the_end():
 def test_a_method_named_twice_raises():
     with pytest.raises(diffkit.OptionError, match="name reverse more than once"):
         compare("x * y", 1.0, 2.0, methods=("reverse", "fd", "reverse"))
+
+
+def test_kink_notes_use_parentheses_only_where_python_needs_them():
+    r = compare("sqrt(x*x + y*y)", 0.0, 0.0, methods=("reverse",), repeats=1)
+    assert [k.node for k in r.kinks] == ["sqrt(x * x + y * y)"]
+
+
+@pytest.mark.parametrize("source", [
+    "x - (y - z)", "x - y - z", "(x ** y) ** z", "x ** y ** z", "(-x) ** 2", "-(x ** 2)",
+    "x ** -y", "-(x * y)", "(x < y) < z", "x < (y < z)", "(x + y) < z * 2", "x / (y * z)",
+    "(-2.0) ** x", "-2.0 * x", "sin(x + y) * (x - y)", "(x + y)[1:] @ z[:2]",
+    "max(x * y) ** 2 - -x[0]",
+])
+def test_kink_note_text_reads_back_as_the_same_graph(source):
+    from diffkit.comparison import _sources
+    shapes = {n: (3,) for n in "xyz"} if "[" in source else None
+    graph = diffkit.parse(source, shapes=shapes)
+    text = _sources(graph)[graph.outputs[0]]
+    assert diffkit.parse(text, shapes=shapes).listing() == graph.listing(), text
