@@ -74,14 +74,24 @@ def _prod(x, axis, keepdims):
 def prod_of_others(x, axis):
     """For each entry, the product of the other entries of its reduction group.
 
-    Exact where entries are zero: with one zero in a group, the zero's
-    partial is the product of the rest and every other partial is 0.
+    Exact where entries are zero, in value and in first derivative (so
+    Hessians of prod are right there too).  With R the product of the nonzero
+    entries and Z the sum of the zero entries (0, with derivative 1 for each):
+
+    * no zero: R / x;
+    * one zero: R for the zero entry, R / x * Z for the others (0, but their
+      derivative for the zero entry is R / x);
+    * two zeros: for each zero entry, R times the other zero (Z - x);
+    * more: 0, with derivative 0 (every such product keeps two zero factors).
     """
     zero = x == 0
     n_zero = call("sum", zero, axis=axis, keepdims=True)
-    nonzero_prod = call("prod", np.where(zero, 1.0, x), axis=axis, keepdims=True)
-    only_zero = zero * (n_zero == 1)
-    return np.where(n_zero == 0, nonzero_prod / x, np.where(only_zero, nonzero_prod, 0.0))
+    rest = call("prod", np.where(zero, 1.0, x), axis=axis, keepdims=True)
+    zeros = call("sum", np.where(zero, x, 0.0), axis=axis, keepdims=True)
+    of_nonzero = rest / np.where(zero, 1.0, x) * np.where(
+        n_zero == 0, 1.0, np.where(n_zero == 1, zeros, 0.0))
+    of_zero = rest * np.where(n_zero == 1, 1.0, np.where(n_zero == 2, zeros - x, 0.0))
+    return np.where(zero, of_zero, of_nonzero)
 
 
 _reduction(

@@ -116,6 +116,30 @@ def test_empty_reductions_feed_the_rest_of_the_program():
         assert abs(gy - 6.0) < 1e-9, method
 
 
+def _prod_hessian(x):
+    """d2/dxi dxj of prod(x): the product of the entries other than i and j (0 on the diagonal)."""
+    n = x.size
+    return np.array([[0.0 if i == j else np.prod(np.delete(x, [i, j])) for j in range(n)]
+                     for i in range(n)])
+
+
+@pytest.mark.parametrize("method", ("reverse", "forward", "symbolic"))
+@pytest.mark.parametrize("x", [[-1.0, 0.0], [3.0, 0.0, 2.0], [0.0, 0.0, 2.0, 5.0],
+                               [0.0, 0.0, 0.0], [1.5, 2.0, -3.0]])
+def test_prod_hessian_is_exact_at_zeros(method, x):
+    """prod's partials at a zero were the constant 0 for the other entries, so
+    their derivative for the zero entry (the Hessian's row) was lost."""
+    x = np.array(x)
+    H = diffkit.hessian(lambda x: np.prod(x) * 2.0, method=method, **_options(method))(x)
+    assert np.array_equal(H, 2.0 * _prod_hessian(x)), H
+    X = np.array([[0.0, 3.0, 2.0], [0.0, 0.0, 4.0]])
+    H = diffkit.hessian(lambda X: np.sum(np.prod(X, axis=1) * np.array([1.0, 2.0])),
+                        method=method, **_options(method))(X).reshape(6, 6)
+    expected = np.zeros((6, 6))
+    expected[:3, :3], expected[3:, 3:] = _prod_hessian(X[0]), 2.0 * _prod_hessian(X[1])
+    assert np.array_equal(H, expected), H
+
+
 SYMBOLIC_CASES = [
     ("maximum of a clip", lambda x: np.sum(np.maximum(np.clip(x, 0.0, 1.0), 0.5)),
      np.array([0.5, 2.0, -1.0])),
