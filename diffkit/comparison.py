@@ -196,6 +196,20 @@ def compare(fn, *args, methods=METHODS, argnums=None, options=None, repeats=5):
     -------
     CompareReport
 
+    Raises
+    ------
+    ArgumentError
+        ``fn`` has no inputs.
+    OptionError
+        ``argnums`` selects no input or one that does not exist, a method is unknown
+        or named twice, or a method's options are not valid.
+    ShapeError
+        ``fn`` does not give one scalar at ``args``.
+    NonFiniteError
+        ``fn`` is inf or nan at ``args``: there is nothing to differentiate there.
+        (A gradient that is not finite where ``fn`` is, as ``sqrt`` at 0, is
+        reported: methods that give the same inf agree.)
+
     Examples
     --------
     >>> from diffkit.comparison import compare
