@@ -97,10 +97,13 @@ def parse_point(text):
             raise OptionError(f"bad point entry {item.strip()!r}: write name=value, e.g. "
                              "x=1.1,y=0.7 or x=[1,2,3]")
         try:
-            arr = np.asarray(ast.literal_eval(value.strip()), dtype=float)
-        except (ValueError, SyntaxError, TypeError):
+            arr = np.asarray(ast.literal_eval(value.strip()))
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            arr = None
+        if arr is None or arr.dtype.kind not in "iuf":  # not True, 'a', 1j or ragged lists
             raise OptionError(f"bad value for {name}: {value.strip()!r} is not a number or a "
-                             "list of numbers") from None
+                              "list of numbers")
+        arr = arr.astype(float)
         if name in point:
             raise OptionError(f"--at gives {name} twice; give each input once")
         point[name] = float(arr) if arr.ndim == 0 else arr
