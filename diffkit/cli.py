@@ -45,22 +45,35 @@ def _positive(text):
     return value
 
 
+def _picture_path(path):
+    """The file that drawing to ``-o path`` writes: matplotlib adds its default suffix
+    to a name without one.  A type it cannot write is refused before anything is."""
+    import matplotlib
+    from matplotlib.backend_bases import FigureCanvasBase
+    kinds = FigureCanvasBase.get_supported_filetypes()
+    kind = os.path.splitext(path)[1][1:].lower()
+    if not kind:
+        return f"{path}.{matplotlib.rcParams['savefig.format']}"
+    if kind not in kinds:
+        raise OutputError(f"-o {path}: cannot draw a .{kind} picture; use one of "
+                          f"{', '.join(sorted(kinds))}")
+    return path
+
+
 def cmd_graph(args):
     from .graph import parse
     graph = parse(args.expression, shapes=args.shapes,
                   shapes_hint="give its shape with --shapes, e.g. --shapes {name}=3")
+    picture = _picture_path(args.output) if args.output else None
     # files first: a refused or unwritable path fails before anything is printed
     wrote = []
     if args.dot:
         with open(args.dot, "w") as fh:
             fh.write(graph.to_dot() + "\n")
         wrote.append(args.dot)
-    if args.output:
-        try:
-            graph.draw(path=args.output)
-        except ValueError as err:  # matplotlib refuses the file type
-            raise OutputError(f"-o {args.output}: {err}") from None
-        wrote.append(args.output)
+    if picture:
+        graph.draw(path=picture)
+        wrote.append(picture)
     print(graph.listing())
     print(f"\n|V| = {graph.num_nodes}  |E| = {graph.num_edges}  depth = {graph.depth}  "
           f"inputs = {', '.join(graph.input_names)}")

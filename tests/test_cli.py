@@ -35,6 +35,15 @@ def test_default_output_file_is_written_in_the_working_directory(tmp_path, monke
     assert (tmp_path / "diffkit-graph.png").read_bytes()[:8] == PNG
 
 
+def test_a_picture_name_without_a_suffix_reports_the_file_written(tmp_path, monkeypatch,
+                                                                 capsys):
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["graph", "-o", "lecture"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "wrote lecture.png"
+    assert [p.name for p in tmp_path.iterdir()] == ["lecture.png"]
+    assert (tmp_path / "lecture.png").read_bytes()[:8] == PNG
+
+
 def test_expression_shapes_dot_and_no_picture(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     dot = tmp_path / "g.dot"
@@ -96,7 +105,9 @@ def test_bad_flags_are_one_line_with_status_2(capsys, argv, words):
 
 
 @pytest.mark.parametrize("argv, words", [
-    (["graph", "sin(x)", "-o", "out.txt"], ("'txt' is not supported",)),
+    (["graph", "sin(x)", "-o", "out.txt"], ("cannot draw a .txt picture; use one of ",
+                                            "png", "svg")),
+    (["graph", "sin(x)", "-o", "out.TXT", "--dot", "g.dot"], ("cannot draw a .txt",)),
     (["graph", ""], ("empty expression",)),
     (["graph", "sin(x)", "-o", "", "--dot", "missing/g.dot"], ("missing/g.dot",)),
 ])
