@@ -94,6 +94,9 @@ def test_unwritable_output_exits_2(tmp_path, capsys):
     (["graph", "x", "--no-such-flag"], ("diffkit graph: ", "unrecognized arguments")),
     (["graph", "x", "--dot"], ("diffkit graph: ", "--dot")),
     (["bogus"], ("diffkit: ", "invalid choice: 'bogus'")),
+    (["profile", "backprop", "--sizes=-3,0"], ("diffkit profile: ", "bad sizes '-3,0'")),
+    (["profile", "backprop", "--sizes", ","], ("diffkit profile: ", "bad sizes ','")),
+    (["profile", "backprop", "--sizes", "8,x"], ("diffkit profile: ", "bad sizes '8,x'")),
     ([], ("diffkit: ", "command")),
 ])
 def test_bad_flags_are_one_line_with_status_2(capsys, argv, words):

@@ -23,10 +23,14 @@ def _names(text):
 
 def _sizes(text):
     try:
-        return [int(t) for t in text.split(",") if t.strip()]
+        sizes = [int(t) for t in text.split(",") if t.strip()]
     except ValueError:
+        sizes = []
+    if not sizes or min(sizes) < 1:  # a sweep needs sizes, and each at least 1
         import argparse
-        raise argparse.ArgumentTypeError(f"bad sizes {text!r}: write e.g. 8,16,32") from None
+        raise argparse.ArgumentTypeError(f"bad sizes {text!r}: write positive whole numbers, "
+                                         "e.g. 8,16,32")
+    return sizes
 
 
 def cmd_report(args):
