@@ -77,6 +77,8 @@ def _tie(op, vals, out, params):
         return np.any(out == 0)
     if op == "sqrt":
         return np.any(vals[0] == 0)
+    if op in ("arcsin", "arccos"):
+        return np.any(np.abs(vals[0]) == 1)
     if op == "pow":
         # a ** b at a == 0 is singular only for b < 1 (b * a**(b-1) blows up or, at
         # b == 0, jumps); x**2 or x**3 at 0 is smooth there
@@ -139,7 +141,7 @@ def _sources(graph):
 
 
 def active_kinks(graph, args, scheme="central"):
-    """Kinks of non-smooth ops (and singular points of sqrt, pow) tied at ``args``.
+    """Kinks of non-smooth ops (and singular points of sqrt, arcsin, pow...) met at ``args``.
 
     Examples
     --------
@@ -159,7 +161,9 @@ def active_kinks(graph, args, scheme="central"):
         if a["op"] in ("input", "const"):
             continue
         op = ops.get(a["op"])
-        if op.smooth and a["op"] not in ("sqrt", "pow") or a["op"] == "where":
+        # an op with a convention has a kink or a singular point (sqrt, arcsin, pow);
+        # where's is its condition's, a comparison node of its own
+        if not op.kink or a["op"] == "where":
             continue
         vals = [values[m] for m in a["args"]]
         if _tie(a["op"], vals, values[n], a["params"]):

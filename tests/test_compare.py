@@ -133,6 +133,13 @@ def test_powers_are_kinks_only_where_singular():
         == ["pow"]
     assert [k.op for k in compare("sqrt(x)", 0.0, methods=("reverse",), repeats=1).kinks] \
         == ["sqrt"]
+    # arcsin and arccos have infinite one-sided slopes at +-1
+    for source, point in (("arcsin(x)", 1.0), ("arccos(x)", -1.0)):
+        r = compare(source, point, methods=("fd", "reverse"), repeats=1,
+                    options={"fd": {"scheme": "backward" if point > 0 else "forward"}})
+        assert [k.node for k in r.kinks] == [source], source
+        assert "one-sided" in r.kinks[0].convention
+    assert compare("arcsin(x)", 0.5, methods=("reverse",), repeats=1).kinks == []
 
 
 def test_kink_notes_name_the_users_expression():
