@@ -20,7 +20,8 @@ and unevaluated derivatives); :class:`Norm` has norm'(0) = 0; :class:`Power`
 for b = 0.  :class:`Log`, :class:`Sqrt`, :class:`Arcsin` and :class:`Arccos`
 only keep SymPy from cancelling them against their inverses (log(exp(x)) = x,
 sqrt(x)**2 = x, sin(asin(x)) = x), which is finite where NumPy overflows or
-real where NumPy's is nan.  :class:`ZMul` is a product of chain-rule
+real where NumPy's is nan.  :class:`LogAddExp` is NumPy's logaddexp: no
+overflow, and smooth at a = b.  :class:`ZMul` is a product of chain-rule
 factors in which a zero wins (0 * inf = 0), as in the AD backends.
 """
 import operator
@@ -28,6 +29,7 @@ import operator
 import numpy as np
 import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
+from sympy.codegen.cfunctions import log1p
 from sympy.printing.pretty.stringpict import prettyForm
 
 
@@ -289,6 +291,40 @@ class Arccos(_Elementary):
 
     def fdiff(self, argindex=1):
         return -_unit_slope(self.args[0])
+
+
+class LogAddExp(sp.Function):
+    """log(exp(a) + exp(b)) without overflow, and smooth.
+
+    The code computes NumPy's max(a, b) + log1p(exp(-|a - b|)) (a + log 2 at a
+    tie, so inf stays inf); the derivative is exp(a - logaddexp(a, b)), not
+    that form's: its max and abs would put a kink at a = b, where the second
+    derivative is 1/4 and theirs 0.
+    """
+
+    nargs = 2
+
+    def fdiff(self, argindex=1):
+        return sp.exp(self.args[argindex - 1] - self)
+
+    def _value(self):
+        a, b = self.args
+        return Select(Equal(a, b), a + sp.log(2),
+                      Maximum(a, b) + log1p(sp.exp(-Abs(a - b))))
+
+    def _code(self, printer):
+        return printer._print(self._value())
+
+    _numpycode = _pythoncode = _code
+
+    def _sympystr(self, printer):
+        return f"logaddexp({_args(printer, self.args)})"
+
+    def _latex(self, printer):
+        return rf"\operatorname{{logaddexp}}\left({_args(printer, self.args)}\right)"
+
+    def _pretty(self, printer):
+        return _call(printer, "logaddexp", self.args)
 
 
 class Norm(sp.Function):

@@ -24,7 +24,7 @@ from sympy.codegen.cfunctions import expm1, log1p, log2, log10
 
 from .. import ops
 from .functions import (Abs, Arccos, Arcsin, Equal, Greater, GreaterEqual, Less, LessEqual, Log,
-                        Maximum, Minimum, Norm, Power, Select, Sign, Sqrt, Unequal)
+                        LogAddExp, Maximum, Minimum, Norm, Power, Select, Sign, Sqrt, Unequal)
 
 
 def _pow(a, b):
@@ -79,8 +79,7 @@ ELEMENTWISE = {
     "div": _div,
     "pow": _pow,
     "arctan2": sp.atan2,
-    # log(exp(a) + exp(b)) overflows where NumPy's logaddexp does not
-    "logaddexp": lambda a, b: Maximum(a, b) + log1p(sp.exp(-Abs(a - b))),
+    "logaddexp": LogAddExp,
     "maximum": lambda a, b: _tie(Greater, a, b),
     "minimum": lambda a, b: _tie(Less, a, b),
     "lt": Less,

@@ -140,6 +140,19 @@ def test_prod_hessian_is_exact_at_zeros(method, x):
     assert np.array_equal(H, expected), H
 
 
+@pytest.mark.parametrize("method", ("reverse", "forward", "symbolic"))
+def test_logaddexp_is_smooth_at_a_tie(method):
+    """logaddexp(a, b) has the Hessian s(1 - s) [[1, -1], [-1, 1]], s = 1/(1 + e^(b - a)):
+    1/4 at a tie; a symbolic max(a, b) + log1p(exp(-|a - b|)) gave 0 there."""
+    for a, b in ((0.0, 0.0), (3.0, 3.0), (2.0, 0.5), (800.0, 799.0)):
+        s = 1.0 / (1.0 + np.exp(b - a))
+        H = diffkit.hessian(lambda a, b: np.logaddexp(a, b), method=method, argnums=(0, 1),
+                            **_options(method))(a, b)
+        np.testing.assert_allclose(np.asarray(H, dtype=float),
+                                   s * (1 - s) * np.array([[1.0, -1.0], [-1.0, 1.0]]),
+                                   rtol=1e-13, atol=1e-15)
+
+
 SYMBOLIC_CASES = [
     ("maximum of a clip", lambda x: np.sum(np.maximum(np.clip(x, 0.0, 1.0), 0.5)),
      np.array([0.5, 2.0, -1.0])),
