@@ -31,7 +31,24 @@ import numpy as np
 from ..cost import Cost
 from ..symbolic.guard import MAX_CODE_OPS, MAX_OPS, TIME_BUDGET
 from .base import (Backend, Option, Packing, hessian_blocks, is_positive_int, is_positive_number,
-                   jacobian_blocks, register, scalar_output, single_output)
+                   jacobian_blocks, nan_where_not_finite, register, scalar_output, single_output)
+
+
+def _evaluate(d, x):
+    """``(values, results)`` of ``d`` at ``x``, the results nan where the function is not
+    finite (the rule of :func:`~.base.nan_where_not_finite`).
+
+    The results are grouped per output entry (a Jacobian's rows), or all
+    belong to the one scalar output.
+    """
+    values, results = d.evaluate(x)
+    columns = results.reshape(len(values), -1).T
+    checked = nan_where_not_finite(values, columns)
+    return values, (results if checked is columns else checked.T.ravel())
+
+
+def _results(d, x):
+    return _evaluate(d, x)[1]
 
 
 @register("symbolic")
@@ -65,7 +82,7 @@ class Symbolic(Backend):
         d, packing = self._compile("grad", graph, wrt)
 
         def grad(*args):
-            return packing.split(d(packing.pack(args)), wrt)
+            return packing.split(_results(d, packing.pack(args)), wrt)
 
         return self._attach(grad, d, graph)
 
@@ -74,8 +91,8 @@ class Symbolic(Backend):
         d, packing = self._compile("value_and_grad", graph, wrt)
 
         def value_and_grad(*args):
-            r = d(packing.pack(args))
-            return r[0], packing.split(r[1:], wrt)
+            values, results = _evaluate(d, packing.pack(args))
+            return values[0], packing.split(results, wrt)
 
         return self._attach(value_and_grad, d, graph)
 
@@ -86,7 +103,7 @@ class Symbolic(Backend):
         k = len(d.wrt)
 
         def jacobian(*args):
-            J = d(packing.pack(args)).reshape(-1, k)
+            J = _results(d, packing.pack(args)).reshape(-1, k)
             return jacobian_blocks(J, packing, wrt, out_shape)
 
         return self._attach(jacobian, d, graph)
@@ -96,7 +113,7 @@ class Symbolic(Backend):
         d, packing = self._compile("hessian", graph, wrt)
 
         def hessian(*args):
-            return hessian_blocks(d.hessian_matrix(d(packing.pack(args))), packing, wrt)
+            return hessian_blocks(d.hessian_matrix(_results(d, packing.pack(args))), packing, wrt)
 
         return self._attach(hessian, d, graph)
 
@@ -106,6 +123,6 @@ class Symbolic(Backend):
 
         def hvp(*args):
             x, flat_v = packing.hvp_args(args)
-            return packing.split(d(np.concatenate([x, flat_v])), wrt)
+            return packing.split(_results(d, np.concatenate([x, flat_v])), wrt)
 
         return self._attach(hvp, d, graph)

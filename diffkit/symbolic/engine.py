@@ -47,16 +47,28 @@ class SymbolicDerivative:
         Common subexpressions the code stores (0 without CSE).
     """
 
-    def __init__(self, request, args, wrt, function, exprs, swell, code_ops, fn):
+    def __init__(self, request, args, wrt, function, exprs, swell, code_ops, fn, n_values=0):
         self.request, self.args, self.wrt = request, args, wrt
         self.function, self.exprs, self.swell = function, exprs, swell
         self.code_ops = code_ops
-        self._fn = fn
+        self._fn, self._n_values = fn, n_values
 
     def __call__(self, x):
         """The flat results at the packed arguments ``x``."""
+        return self.evaluate(x)[1]
+
+    def evaluate(self, x):
+        """``(values, results)``: the function's output entries and the flat results at ``x``.
+
+        The generated code computes the function too (for value_and_grad it
+        is the first result, and ``values`` is that entry), so that a caller
+        can apply the rule for non-finite values without a second evaluation.
+        """
         with np.errstate(all="ignore"):
-            return np.array(self._fn(x), dtype=float)
+            out = np.array(self._fn(x), dtype=float)
+        if self.request == "value_and_grad":
+            return out[:1], out[1:]
+        return out[:self._n_values], out[self._n_values:]
 
     def hessian_matrix(self, flat):
         """Full symmetric (k, k) matrix from the upper-triangle results."""
@@ -139,22 +151,26 @@ def compile_derivative(graph, request="grad", wrt=(0,), cse=True, compiler="nump
         swell.function_ops_cse = cse_ops(*sp.cse(function))
         replacements, reduced = sp.cse(exprs)
         swell.derivative_ops_cse = cse_ops(replacements, reduced)
+        # the code computes f as well, for the non-finite rule (backends.base)
+        compiled = exprs if request == "value_and_grad" else function + exprs
+        code_cse = (replacements, reduced) if compiled is exprs else sp.cse(compiled)
     t3 = time.perf_counter()
     kinds = {}
-    code = [rhs for _, rhs in replacements] + list(reduced) if cse else exprs
+    code = [rhs for _, rhs in code_cse[0]] + list(code_cse[1]) if cse else compiled
     code_ops = tree_ops(code, kinds)
     check_code(code_ops, max_code_ops, cse)
     args = conv.flat_symbols() + (extra if request == "hvp" else [])
     fn = None
     if generate:
         with budget.step("generating code"):
-            fn = _lambdify(args, exprs, (replacements, reduced) if cse else None, compiler)
+            fn = _lambdify(args, compiled, code_cse if cse else None, compiler)
     t4 = time.perf_counter()
     swell.convert_seconds, swell.differentiate_seconds = t1 - t0, t2 - t1
     swell.cse_seconds, swell.compile_seconds = t3 - t2, t4 - t3
-    d = SymbolicDerivative(request, args, wrt_syms, function, exprs, swell, code_ops, fn)
+    d = SymbolicDerivative(request, args, wrt_syms, function, exprs, swell, code_ops, fn,
+                           len(compiled) - len(exprs))
     d.code_kinds = kinds
-    d.temporaries = len(replacements) if cse else 0
+    d.temporaries = len(code_cse[0]) if cse else 0
     d.replacements, d.reduced = replacements, reduced
     return d
 

@@ -278,9 +278,11 @@ def test_random_programs_at_kinks_agree_on_every_backend(program, x, s):
     # round: only entries both modes find finite are compared.
     fwd = got["forward"][1]
     same = [np.isfinite(r) & np.isfinite(f) for r, f in zip((gx, gs), fwd)]
-    # the symbolic backend does not yet return nan where f is not finite
-    for m in ("forward", "symbolic") if finite else ("forward",):
-        _close(got[m][0], v, f"{m} value")
+    for m in ("forward", "symbolic"):
+        # SymPy cancels exactly (x - x is 0 at inf), so symbolic values are NumPy's only
+        # where NumPy's are finite; the derivatives follow the non-finite rule everywhere
+        if finite or m != "symbolic":
+            _close(got[m][0], v, f"{m} value")
         _close(got[m][1][0], gx, f"{m} d/dx", same[0])
         _close(got[m][1][1], gs, f"{m} d/ds", same[1])
     if not finite:
