@@ -22,10 +22,12 @@ def real_array(name, value):
     ``float('1.5')`` a number, and a complex value would lose its imaginary part).
     """
     arr = np.asarray(value)
+    if arr.dtype == np.float64:  # the common case: one conversion per argument
+        return arr
     if arr.dtype.kind not in "biuf":
         raise ArgumentError(f"{name} must be real numbers (a float or an array of floats), "
                             f"got {type(value).__name__} {value!r:.40}")
-    return np.asarray(arr, dtype=float)
+    return arr.astype(float)
 
 
 def check_args(graph, args):
