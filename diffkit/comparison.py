@@ -68,7 +68,8 @@ def _tie(op, vals, out, params):
     if op in ("maximum", "minimum") or ops.get(op).kind == "comparison":
         return np.any(np.equal(vals[0], vals[1]))
     if op == "clip":
-        return np.any((vals[0] == vals[1]) | (vals[0] == vals[2]))
+        # x at a bound, or lo == hi, where d/dlo and d/dhi jump between 0 and 1
+        return np.any((vals[0] == vals[1]) | (vals[0] == vals[2]) | (vals[1] == vals[2]))
     if op in ("max", "min"):
         hit = vals[0] == np.reshape(out, [1 if i in params["axis"] else n for i, n in
                                           enumerate(np.shape(vals[0]))])
