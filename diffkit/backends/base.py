@@ -33,9 +33,9 @@ def get(method):
     """The backend class called ``method``."""
     try:
         return _BACKENDS[method]
-    except KeyError:
-        raise DiffkitError(f"unknown method {method!r}; choose one of "
-                           f"{', '.join(sorted(_BACKENDS))}") from None
+    except (KeyError, TypeError):  # TypeError: an unhashable method=[...]
+        raise OptionError(f"unknown method {method!r}; choose one of "
+                          f"{', '.join(sorted(_BACKENDS))}") from None
 
 
 def methods():

@@ -164,3 +164,9 @@ def test_an_unselected_infinite_branch_still_contributes_exactly_zero(method):
     assert diffkit.grad(f, method=method)(-1.0) == 1.0
     g = lambda x: np.where(x > 0, np.sqrt(x), 0.0)  # noqa: E731
     assert diffkit.grad(g, method=method)(0.0) == 0.0
+
+
+@pytest.mark.parametrize("method", ["backprop", ["reverse"], None])
+def test_an_unknown_method_is_an_option_error_listing_the_methods(method):
+    with pytest.raises(diffkit.OptionError, match="unknown method .*choose one of fd, forward"):
+        diffkit.grad(lambda x: x * x, method=method)(1.0)
