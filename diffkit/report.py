@@ -128,8 +128,9 @@ class CompareReport:
             lines.append("  ".join(c.ljust(w) if i < 2 else c.rjust(w)
                                    for i, (c, w) in enumerate(zip(row, widths))).rstrip())
         lines.append("")
-        lines.append("rel. error: max |g - g_ref| / max |g_ref| against reverse mode; evals: "
-                     "function evaluations (fd) or sweeps; flops: operations counted per call")
+        lines.append("rel. error: max |g - g_ref| / (largest finite |g_ref|) against reverse "
+                     "mode; evals: function evaluations (fd) or sweeps; flops: operations "
+                     "counted per call")
         for r in self.rows:
             if r.note:
                 lines.append(f"{r.method}: {r.note}")
