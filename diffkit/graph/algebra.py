@@ -4,23 +4,40 @@ Gradient graphs are full of multiplications by one and selections with a
 constant condition (a derivative rule's guard that folded to False).
 Dropping them shortens the program the kernels run.  Only exact identities
 are used: ``x * 1 == x``, ``x ** 1 == x``, ``x + 0 == x``, ``zmul(x, 1) == x``
-and ``where(True, a, b) == a``.
+and ``where(True, a, b) == a``, and only where the kept operand already has
+the result's shape.
 """
 import numpy as np
 
-from .passes import prune, rebuild
+from .passes import prune, rewrite
 
 _ONE = {"mul": (0, 1), "zmul": (0, 1), "div": (1,), "pow": (1,)}
 _ZERO = {"add": (0, 1), "sub": (1,)}
 
 
-def _const(builder, m):
-    a = builder.nx.nodes[m]
-    return a["value"] if a["op"] == "const" else None
+def _is(node, number):
+    if node["op"] != "const" or node["dtype"] == "bool":
+        return False
+    value = node["value"]
+    return value.item() == number if value.ndim == 0 else bool(np.all(value == number))
 
 
-def _is(value, number):
-    return value is not None and value.dtype != bool and bool(np.all(value == number))
+def identity(a, args, nodes):
+    """The rule: the operand an exact identity says the node equals, or None."""
+    op, shape = a["op"], a["shape"]
+    for table, number in ((_ONE, 1.0), (_ZERO, 0.0)):
+        for pos in table.get(op, ()):
+            other = args[1 - pos]
+            if _is(nodes[args[pos]], number) and nodes[other]["shape"] == shape:
+                return other
+    if op == "where":
+        cond = nodes[args[0]]
+        if cond["op"] == "const":
+            value = cond["value"]
+            pick = args[1] if np.all(value) else args[2] if not np.any(value) else None
+            if pick is not None and nodes[pick]["shape"] == shape:
+                return pick
+    return None
 
 
 def algebraic(graph):
@@ -33,21 +50,4 @@ def algebraic(graph):
     >>> diffkit.passes.algebraic(g).op_counts()
     {}
     """
-    def rewrite(n, builder, args):
-        a = graph.node(n)
-        op, shape = a["op"], a["shape"]
-        same = [builder.nx.nodes[m]["shape"] == shape for m in args]
-        for table, number in ((_ONE, 1.0), (_ZERO, 0.0)):
-            for pos in table.get(op, ()):
-                other = 1 - pos
-                if _is(_const(builder, args[pos]), number) and same[other]:
-                    return args[other]
-        if op == "where":
-            cond = _const(builder, args[0])
-            if cond is not None and (np.all(cond) or not np.any(cond)):
-                pick = 1 if np.all(cond) else 2
-                if same[pick]:
-                    return args[pick]
-        return None
-
-    return prune(rebuild(graph, rewrite=rewrite))
+    return prune(rewrite(graph, [identity]))

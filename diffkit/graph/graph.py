@@ -1,7 +1,7 @@
-"""Computation graphs held as networkx DAGs.
+"""Computation graphs: nodes in topological order, with a networkx view.
 
-A :class:`Graph` wraps a ``networkx.DiGraph`` (``graph.nx``).  Each node is
-an int carrying these attributes:
+A :class:`Graph` holds its nodes as attribute dicts keyed by node id, in
+topological order (the order the builder created them).  Each node carries:
 
 ``op``
     ``"input"``, ``"const"`` or the name of an op in :mod:`diffkit.ops`.
@@ -17,6 +17,10 @@ an int carrying these attributes:
 ``name``
     The name of an ``"input"`` node.
 
+``graph.nx`` is the same graph as a ``networkx.DiGraph``, built the first
+time it is asked for: diffkit's own passes read the node table directly, so
+a graph of 10^5 nodes costs no networkx structures unless a user wants them.
+
 Graphs are immutable once built: passes return new graphs.  Every algorithm
 here is iterative, so chains of 100,000 nodes are fine.
 """
@@ -26,6 +30,8 @@ import numpy as np
 from .. import ops
 from ..errors import GraphError, OptionError
 from .format import describe, listing, to_dot
+
+_LEAVES = ("input", "const")
 
 
 class Graph:
@@ -52,16 +58,40 @@ class Graph:
     """
 
     def __init__(self, nxgraph, inputs, outputs):
-        self.nx = nxgraph
+        nodes = {n: dict(a) for n, a in nxgraph.nodes(data=True)}
+        self._set(nodes, inputs, outputs, order=None)
+        self._nx = nxgraph
+        self.validate()
+
+    @classmethod
+    def _trusted(cls, nodes, inputs, outputs):
+        """A graph from a builder, which made ``nodes`` in topological order with
+        checked operands and computed shapes: nothing to sort or re-check."""
+        graph = cls.__new__(cls)
+        graph._set(nodes, inputs, outputs, order=list(nodes))
+        return graph
+
+    def _set(self, nodes, inputs, outputs, order):
+        self._nodes = nodes
         self.inputs = tuple(inputs)
         self.outputs = tuple(outputs)
-        self._order = None
-        self.validate()
+        self._order = order
+        self._nx = None
 
     # -- structure ----------------------------------------------------------
     def node(self, n):
-        """Attribute dict of node ``n``."""
-        return self.nx.nodes[n]
+        """Attribute dict of node ``n`` (do not modify it)."""
+        return self._nodes[n]
+
+    @property
+    def nx(self):
+        """The graph as a ``networkx.DiGraph`` (node attributes as above), built once."""
+        if self._nx is None:
+            g = nx.DiGraph()
+            g.add_nodes_from(self._nodes.items())
+            g.add_edges_from((m, n) for n, a in self._nodes.items() for m in set(a["args"]))
+            self._nx = g
+        return self._nx
 
     @property
     def order(self):
@@ -73,17 +103,39 @@ class Graph:
     @property
     def num_nodes(self):
         """|V|: inputs, constants and operations."""
-        return self.nx.number_of_nodes()
+        return len(self._nodes)
 
     @property
     def num_edges(self):
         """|E|: distinct (operand, user) pairs."""
-        return self.nx.number_of_edges()
+        return sum(len(set(a["args"])) for a in self._nodes.values())
 
     @property
     def depth(self):
         """Length of the longest path from an input or constant to an output."""
-        return nx.dag_longest_path_length(self.nx) if self.num_nodes else 0
+        level = {}
+        for n in self.order:
+            level[n] = max((level[m] + 1 for m in self._nodes[n]["args"]), default=0)
+        return max(level.values(), default=0)
+
+    def users(self):
+        """Node -> list of the nodes that use it as an operand (each user once)."""
+        users = {n: [] for n in self._nodes}
+        for n in self.order:
+            for m in set(self._nodes[n]["args"]):
+                users[m].append(n)
+        return users
+
+    def ancestors(self, nodes):
+        """The set of ``nodes`` and every node they depend on."""
+        seen = set(nodes)
+        stack = list(seen)
+        while stack:
+            for m in self._nodes[stack.pop()]["args"]:
+                if m not in seen:
+                    seen.add(m)
+                    stack.append(m)
+        return seen
 
     @property
     def input_names(self):
@@ -138,8 +190,8 @@ class Graph:
         """Number of nodes per op name (inputs and constants excluded)."""
         counts = {}
         for n in self.order:
-            op = self.node(n)["op"]
-            if op not in ("input", "const"):
+            op = self._nodes[n]["op"]
+            if op not in _LEAVES:
                 counts[op] = counts.get(op, 0) + 1
         return counts
 
@@ -156,6 +208,8 @@ class Graph:
     # -- checks -------------------------------------------------------------
     def validate(self):
         """Check acyclicity, operand lists, arities, shapes and dtypes.
+
+        Checks ``graph.nx``, the structure a user may have built or edited.
 
         Raises
         ------
@@ -182,7 +236,7 @@ class Graph:
         if set(g.predecessors(n)) != set(args):
             raise GraphError(f"node {n}: edges {sorted(g.predecessors(n))} do not match "
                              f"operands {list(args)}")
-        if kind in ("input", "const"):
+        if kind in _LEAVES:
             if args:
                 raise GraphError(f"node {n}: a {kind} node has no operands")
             if kind == "const" and np.shape(a.get("value")) != tuple(a["shape"]):
@@ -233,42 +287,61 @@ class Graph:
 
 
 class GraphBuilder:
-    """Accumulates nodes in creation order; :meth:`finish` returns a Graph."""
+    """Accumulates nodes in creation order; :meth:`finish` returns a Graph.
+
+    Operands exist before their users, so creation order is a topological
+    order and every shape is computed once, here.
+    """
+
+    _NO_PARAMS = {}
 
     def __init__(self):
-        self.nx = nx.DiGraph()
+        self.nodes = {}
         self.inputs = []
         self._next = 0
 
-    def _add(self, **attrs):
+    @classmethod
+    def extending(cls, graph):
+        """A builder that starts with the nodes of ``graph`` (same ids), to add more.
+
+        Cheaper than copying the graph op by op: its nodes are already checked.
+        """
+        builder = cls()
+        builder.nodes = dict(graph._nodes)
+        builder.inputs = list(graph.inputs)
+        builder._next = max((n for n in builder.nodes if isinstance(n, int)), default=-1) + 1
+        return builder
+
+    def _add(self, attrs):
         n = self._next
-        self._next += 1
-        self.nx.add_node(n, **attrs)
+        self._next = n + 1
+        self.nodes[n] = attrs
         return n
 
+    def shape(self, n):
+        return self.nodes[n]["shape"]
+
     def add_input(self, name, shape):
-        n = self._add(op="input", args=(), params={}, shape=tuple(shape), dtype="float64",
-                      name=name)
+        n = self._add({"op": "input", "args": (), "params": self._NO_PARAMS,
+                       "shape": tuple(shape), "dtype": "float64", "name": name})
         self.inputs.append(n)
         return n
 
     def add_const(self, value, text=None):
         value = np.asarray(value)
         dtype = "bool" if value.dtype == bool else "float64"
-        value = value.astype(dtype)
+        value = value.astype(dtype)  # a private, read-only copy
         value.setflags(write=False)
-        return self._add(op="const", args=(), params={}, shape=value.shape, dtype=dtype,
-                         value=value, text=text)
+        return self._add({"op": "const", "args": (), "params": self._NO_PARAMS,
+                          "shape": value.shape, "dtype": dtype, "value": value, "text": text})
 
     def add_op(self, name, args, params):
         """Add an op node; params must already be normalized."""
         op = ops.get(name)
-        shapes = [self.nx.nodes[m]["shape"] for m in args]
-        shape = tuple(op.shape(*shapes, **params))
-        n = self._add(op=name, args=tuple(args), params=params, shape=shape, dtype=op.dtype)
-        for m in set(args):
-            self.nx.add_edge(m, n)
-        return n
+        nodes = self.nodes
+        shape = tuple(op.shape(*[nodes[m]["shape"] for m in args], **params))
+        return self._add({"op": name, "args": tuple(args), "params": params or self._NO_PARAMS,
+                          "shape": shape, "dtype": op.dtype})
 
     def finish(self, outputs):
-        return Graph(self.nx, self.inputs, outputs)
+        return Graph._trusted(self.nodes, self.inputs, outputs)

@@ -2,40 +2,57 @@
 
 * :func:`prune` drops nodes no output depends on (inputs always stay);
 * :func:`cse` merges nodes that compute the same thing from the same operands;
-* :func:`fold_constants` evaluates nodes whose operands are all constants.
+* :func:`fold_constants` evaluates nodes whose operands are all constants;
+* :func:`~diffkit.graph.algebra.algebraic` applies exact identities;
+* :func:`simplify` does all four in one walk over the graph and one prune.
+
+Each rewrite is a *rule* ``rule(attrs, args, nodes)``: given a node's
+attributes, its operands already rewritten, and the nodes made so far, it
+returns the id of a node that computes the same value (the walk moves on),
+new attributes for the node (the next rules see those), or None.  :func:`rewrite` runs any list of rules in a single
+topological walk, so composing passes costs one copy of the graph, not one
+per pass.
 """
-import networkx as nx
 import numpy as np
 
 from .. import ops
-from .graph import GraphBuilder
+from .graph import Graph
+
+_LEAVES = ("input", "const")
 
 
-def rebuild(graph, keep=None, rewrite=None):
-    """Copy ``graph`` node by node in topological order.
+def _add(nodes, attrs):
+    n = len(nodes)  # ids run 0, 1, 2... in the order nodes are made
+    nodes[n] = attrs
+    return n
 
-    ``keep(n)`` decides which nodes survive (default: all).  ``rewrite(n,
-    builder, new_args)`` may return the id of an existing new node to use
-    instead of copying ``n``.  Returns the new Graph.
+
+def rewrite(graph, rules):
+    """Copy ``graph`` in topological order, letting ``rules`` replace nodes.
+
+    A node whose operands did not change keeps its attribute dict (graphs
+    are immutable, so sharing it is safe).  Dead nodes are kept; see
+    :func:`prune`.
     """
-    builder = GraphBuilder()
-    mapping = {}
+    nodes, mapping = {}, {}
+    src = graph._nodes
     for n in graph.order:
-        a = graph.node(n)
-        if keep is not None and not keep(n) and a["op"] != "input":
-            continue
-        if a["op"] == "input":
-            mapping[n] = builder.add_input(a["name"], a["shape"])
-            continue
-        args = tuple(mapping[m] for m in a["args"])
-        new = rewrite(n, builder, args) if rewrite is not None else None
-        if new is None:
-            if a["op"] == "const":
-                new = builder.add_const(a["value"], text=a.get("text"))
-            else:
-                new = builder.add_op(a["op"], args, a["params"])
-        mapping[n] = new
-    return builder.finish([mapping[n] for n in graph.outputs])
+        a = src[n]
+        old_args = a["args"]
+        args = tuple(mapping[m] for m in old_args)
+        if args != old_args:
+            a = dict(a, args=args)
+        new = None
+        if a["op"] != "input":
+            for rule in rules:
+                new = rule(a, args, nodes)
+                if isinstance(new, dict):
+                    a, args, new = new, new["args"], None
+                elif new is not None:
+                    break
+        mapping[n] = _add(nodes, a) if new is None else new
+    return Graph._trusted(nodes, [mapping[n] for n in graph.inputs],
+                          [mapping[n] for n in graph.outputs])
 
 
 def prune(graph):
@@ -51,16 +68,59 @@ def prune(graph):
     >>> g.num_nodes, diffkit.passes.prune(g).num_nodes
     (3, 2)
     """
-    needed = set(graph.outputs)
-    for n in graph.outputs:
-        needed |= nx.ancestors(graph.nx, n)
-    return rebuild(graph, keep=needed.__contains__)
+    live = graph.ancestors(graph.outputs)
+    live.update(graph.inputs)
+    if len(live) == graph.num_nodes:
+        return graph
+    nodes = {n: a for n, a in graph._nodes.items() if n in live}
+    return Graph._trusted(nodes, graph.inputs, graph.outputs)
 
 
-def _key(a, args):
-    if a["op"] == "const":
-        return ("const", a["dtype"], a["shape"], a["value"].tobytes())
-    return (a["op"], args, tuple(sorted(a["params"].items())))
+class _Merge:
+    """The CSE rule: a node equal to one seen before (same op, operands, params) is that node."""
+
+    def __init__(self):
+        self.seen = {}
+
+    @staticmethod
+    def key(a, args):
+        if a["op"] == "const":
+            v = a["value"]
+            return ("const", a["dtype"], a["shape"], v.tobytes())
+        params = a["params"]
+        return (a["op"], args, tuple(sorted(params.items())) if params else ())
+
+    def __call__(self, a, args, nodes):
+        key = self.key(a, args)
+        found = self.seen.get(key)
+        if found is None:
+            found = self.seen[key] = _add(nodes, a)
+        return found
+
+
+def _fold(a, args, nodes):
+    """The folding rule: an op of constants is a constant, unless that grows storage.
+
+    A node whose value would be larger than its largest operand (a broadcast
+    of a scalar to a long vector) stays an operation: a broadcast is cheaper
+    to compute than to store and copy in on every run, and the rule does not
+    depend on sizes, so costs scale the same way at every size.
+    """
+    if a["op"] == "const" or not args:
+        return None
+    operands = [nodes[m] for m in args]
+    if any(o["op"] != "const" for o in operands):
+        return None
+    largest = max(ops.size(o["shape"]) for o in operands)
+    if ops.size(a["shape"]) > max(largest, 1):
+        return None
+    with np.errstate(all="ignore"):
+        value = np.asarray(ops.get(a["op"]).impl(*(o["value"] for o in operands), **a["params"]))
+    dtype = "bool" if value.dtype == bool else "float64"
+    value = value.astype(dtype)
+    value.setflags(write=False)
+    return {"op": "const", "args": (), "params": {}, "shape": value.shape, "dtype": dtype,
+            "value": value, "text": None}
 
 
 def cse(graph):
@@ -73,31 +133,14 @@ def cse(graph):
     >>> g.num_nodes, diffkit.passes.cse(g).num_nodes
     (4, 3)
     """
-    seen = {}
-
-    def rewrite(n, builder, args):
-        return seen.get(_key(graph.node(n), args))
-
-    def remember(n, builder, args):
-        found = rewrite(n, builder, args)
-        if found is not None:
-            return found
-        a = graph.node(n)
-        new = (builder.add_const(a["value"], text=a.get("text")) if a["op"] == "const"
-               else builder.add_op(a["op"], args, a["params"]))
-        seen[_key(a, args)] = new
-        return new
-
-    return rebuild(graph, rewrite=remember)
+    return rewrite(graph, [_Merge()])
 
 
 def fold_constants(graph):
     """Replace every node whose operands are all constants by its value.
 
-    A node whose value would be larger than its largest operand (a broadcast
-    of a scalar to a long vector) stays an operation: a broadcast is cheaper to
-    compute than to store and copy in on every run, and the rule does not
-    depend on sizes, so costs scale the same way at every size.
+    A node whose value would be larger than its largest operand stays an
+    operation (see the folding rule).
 
     Examples
     --------
@@ -106,26 +149,17 @@ def fold_constants(graph):
     >>> diffkit.passes.fold_constants(g).op_counts()
     {'mul': 1}
     """
-    def rewrite(n, builder, args):
-        a = graph.node(n)
-        if a["op"] in ("input", "const"):
-            return None
-        operands = [builder.nx.nodes[m] for m in args]
-        largest = max((ops.size(o["shape"]) for o in operands), default=0)
-        if ops.size(a["shape"]) > max(largest, 1):
-            return None
-        if all(o["op"] == "const" for o in operands):
-            with np.errstate(all="ignore"):
-                value = ops.get(a["op"]).impl(*(o["value"] for o in operands), **a["params"])
-            return builder.add_const(np.asarray(value))
-        return None
-
-    return prune(rebuild(graph, rewrite=rewrite))
+    return prune(rewrite(graph, [_fold]))
 
 
 def simplify(graph):
-    """Constant folding, exact algebraic identities, CSE and pruning: run before lowering."""
-    return prune(cse(algebraic(fold_constants(graph))))
+    """Constant folding, exact algebraic identities, CSE and pruning: run before lowering.
+
+    One walk applies the three rewrites node by node (a folded constant is
+    merged with an equal one, an identity exposed by folding is taken at
+    once), then one prune drops what no output needs.
+    """
+    return prune(rewrite(graph, [_fold, identity, _Merge()]))
 
 
-from .algebra import algebraic  # noqa: E402  (algebra builds on rebuild and prune above)
+from .algebra import algebraic, identity  # noqa: E402  (algebra builds on rewrite and prune)

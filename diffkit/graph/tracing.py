@@ -51,7 +51,7 @@ def apply(name, args, params):
     nodes = [_const_or_tracer(builder, a) for a in args]
     op = ops.get(name)
     if op.normalize is not None:
-        shapes = [builder.nx.nodes[m]["shape"] for m in nodes]
+        shapes = [builder.nodes[m]["shape"] for m in nodes]
         params = op.normalize(shapes, **params)
     return Tracer(builder, builder.add_op(name, nodes, params))
 
@@ -93,11 +93,11 @@ class Tracer:
     # -- array-like attributes ----------------------------------------------
     @property
     def shape(self):
-        return self.builder.nx.nodes[self.node]["shape"]
+        return self.builder.nodes[self.node]["shape"]
 
     @property
     def dtype(self):
-        return np.dtype(self.builder.nx.nodes[self.node]["dtype"])
+        return np.dtype(self.builder.nodes[self.node]["dtype"])
 
     @property
     def ndim(self):

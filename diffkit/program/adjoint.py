@@ -1,6 +1,6 @@
 """Reverse mode as a graph transformation.
 
-:func:`adjoint_graph` replays a graph on traced values and runs the shared
+:func:`adjoint_graph` extends a graph with traced values and runs the shared
 reverse sweep (:func:`diffkit.program.reference.backward`) on them, so the
 result is one graph computing the function's outputs followed by its
 adjoints, back to front.  The compiled kernels execute it like any graph,
@@ -13,21 +13,6 @@ from ..graph.graph import GraphBuilder
 from ..graph.passes import simplify
 from ..graph.tracing import Tracer
 from .reference import active_nodes, backward
-
-
-def replay(graph, builder, inputs=None):
-    """Copy ``graph`` into ``builder``; returns node -> Tracer of the copy."""
-    values = {}
-    for n in graph.order:
-        a = graph.node(n)
-        if a["op"] == "input":
-            node = builder.add_input(a["name"], a["shape"]) if inputs is None else inputs[n]
-        elif a["op"] == "const":
-            node = builder.add_const(a["value"], text=a.get("text"))
-        else:
-            node = builder.add_op(a["op"], [values[m].node for m in a["args"]], a["params"])
-        values[n] = Tracer(builder, node)
-    return values
 
 
 def adjoint_graph(graph, wrt=None, seed_inputs=False):
@@ -50,8 +35,8 @@ def adjoint_graph(graph, wrt=None, seed_inputs=False):
         nodes pruned).
     """
     wrt = tuple(range(len(graph.inputs))) if wrt is None else tuple(wrt)
-    builder = GraphBuilder()
-    values = replay(graph, builder)
+    builder = GraphBuilder.extending(graph)  # the function's nodes, then its adjoints
+    values = {n: Tracer(builder, n) for n in graph.order}
     if seed_inputs:
         seeds = {o: Tracer(builder, builder.add_input(f"ct_{i}", graph.node(o)["shape"]))
                  for i, o in enumerate(graph.outputs)}

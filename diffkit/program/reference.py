@@ -5,7 +5,6 @@ front.  :func:`backward` is written once and runs on NumPy arrays (here) and
 on traced values (in :mod:`diffkit.program.adjoint`, where it builds the
 gradient graph that the compiled kernels execute).
 """
-import networkx as nx
 import numpy as np
 
 from .. import ops
@@ -14,14 +13,16 @@ from ..graph.evaluate import as_result, check_args, evaluate_all
 
 def active_nodes(graph, wrt):
     """Float nodes that depend on the inputs ``wrt`` (positions) and feed an output."""
-    sources = [graph.inputs[i] for i in wrt]
-    down = set(sources)
-    for s in sources:
-        down |= nx.descendants(graph.nx, s)
-    up = set(graph.outputs)
-    for o in graph.outputs:
-        up |= nx.ancestors(graph.nx, o)
-    return {n for n in down & up if graph.node(n)["dtype"] == "float64"}
+    up = graph.ancestors(graph.outputs)
+    down = {graph.inputs[i] for i in wrt}
+    active = set()
+    for n in graph.order:  # operands come first: one walk finds what depends on wrt
+        a = graph.node(n)
+        if n not in down and any(m in down for m in a["args"]):
+            down.add(n)
+        if n in down and n in up and a["dtype"] == "float64":
+            active.add(n)
+    return active
 
 
 def _accumulate(cts, n, value):
