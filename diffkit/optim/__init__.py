@@ -15,20 +15,20 @@ Examples
 ('converged', True)
 """
 
-from diffkit.optim.adaptive import (adadelta, adagrad, adam, adamax, adamw, add_decayed_weights,
+from .adaptive import (adadelta, adagrad, adam, adamax, adamw, add_decayed_weights,
                                     nadam, rmsprop, scale_by_adadelta, scale_by_adam,
                                     scale_by_adamax, scale_by_rms)
-from diffkit.optim.base import (EmptyState, GradientTransformation, ScaleState, apply_updates,
+from .base import (EmptyState, GradientTransformation, ScaleState, apply_updates,
                                 chain, clip_by_global_norm, clip_by_value,
                                 scale_by_learning_rate, state_fields)
-from diffkit.optim.first_order import (gd, heavy_ball, heavy_ball_tuning, nesterov,
+from .first_order import (gd, heavy_ball, heavy_ball_tuning, nesterov,
                                        nesterov_tuning, rprop, sgd, sign_sgd, trace)
-from diffkit.optim.minimize import History, Result, StepInfo, minimize
-from diffkit.optim.second_order import backtracking_line_search, lbfgs, newton
-from diffkit.optim.stochastic import (average_iterates, averaged_sgd, minibatches, perturb,
+from .minimize import History, Result, StepInfo, minimize
+from .second_order import backtracking_line_search, lbfgs, newton
+from .stochastic import (average_iterates, averaged_sgd, minibatches, perturb,
                                       perturbed_gd, perturbed_sgd, sgld)
-from diffkit.optim import schedules
-from diffkit.optim.schedules import reduce_on_plateau
+from . import schedules
+from .schedules import reduce_on_plateau
 
 __all__ = [
     "GradientTransformation", "EmptyState", "ScaleState", "chain", "apply_updates",

@@ -12,8 +12,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from diffkit.optim.base import GradientTransformation, chain, scale_by_learning_rate
-from diffkit.optim.checks import FRACTION, NONNEGATIVE, POSITIVE, check
+from .base import GradientTransformation, chain, scale_by_learning_rate
+from .checks import FRACTION, NONNEGATIVE, POSITIVE, check
 
 __all__ = [
     "scale_by_adam", "scale_by_adamax", "scale_by_rms", "scale_by_adadelta",

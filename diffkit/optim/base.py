@@ -19,8 +19,8 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
-from diffkit.errors import OptionError
-from diffkit.optim.checks import NONNEGATIVE_COUNT, POSITIVE, check
+from ..errors import OptionError
+from .checks import NONNEGATIVE_COUNT, POSITIVE, check
 
 __all__ = [
     "GradientTransformation", "EmptyState", "ScaleState", "chain", "apply_updates",

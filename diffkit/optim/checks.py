@@ -10,7 +10,7 @@ import math
 import numbers
 from typing import NamedTuple
 
-from diffkit.errors import OptionError
+from ..errors import OptionError
 
 __all__ = ["Range", "POSITIVE", "NONNEGATIVE", "FRACTION", "OPEN_UNIT", "ABOVE_ONE", "COUNT",
            "NONNEGATIVE_COUNT", "check", "check_order"]

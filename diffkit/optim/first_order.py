@@ -9,9 +9,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from diffkit.optim.base import (GradientTransformation, chain, scale_by_learning_rate,
+from .base import (GradientTransformation, chain, scale_by_learning_rate,
                                 stateless)
-from diffkit.optim.checks import ABOVE_ONE, FRACTION, OPEN_UNIT, POSITIVE, check, check_order
+from .checks import ABOVE_ONE, FRACTION, OPEN_UNIT, POSITIVE, check, check_order
 
 __all__ = [
     "trace", "gd", "sgd", "heavy_ball", "nesterov", "heavy_ball_tuning", "nesterov_tuning",

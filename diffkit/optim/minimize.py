@@ -1,19 +1,18 @@
 """The optimization loop: gradients from any backend, steps from any optimizer."""
 
 import time
+from dataclasses import dataclass, field
 from typing import NamedTuple, Optional
 
 import numpy as np
 
-from diffkit.errors import NonFiniteError, OptionError, ShapeError
-from diffkit.optim.base import GradientTransformation, apply_updates, state_fields
-from diffkit.optim.checks import NONNEGATIVE, NONNEGATIVE_COUNT, check
-from diffkit.optim.stochastic import minibatches
-from diffkit.progress import ProgressLine
+from ..errors import NonFiniteError, OptionError, ShapeError
+from .base import GradientTransformation, apply_updates, state_fields
+from .checks import NONNEGATIVE, NONNEGATIVE_COUNT, check
+from .stochastic import minibatches
+from ..progress import ProgressLine
 
 __all__ = ["minimize", "Result", "History", "StepInfo"]
-
-METHODS = ("reverse", "forward", "fd", "symbolic")
 
 #: A loss above this many times ``max(|first loss|, 1)`` counts as divergence.
 DIVERGENCE_GROWTH = 1e12
@@ -134,14 +133,15 @@ def _resolve(objective, method, hessian, needs_hessian):
             raise OptionError("this optimizer needs a Hessian: pass hessian=callable "
                               "(e.g. problem.hessian) or a method name such as 'reverse'")
         return method, hessian
-    if method not in METHODS:
-        raise OptionError(f"unknown method {method!r}: use one of {', '.join(METHODS)} "
-                          "or a callable (x, *batch) -> (loss, grad)")
-    from diffkit import api  # lazy: the optimizers work without the AD backends
+    from .. import api  # lazy: the optimizers work without the AD backends
 
+    try:
+        value_and_grad = api.value_and_grad(objective, method=method)
+    except OptionError as error:  # the backends name their methods; a callable is the other way
+        raise OptionError(f"{error}; or pass a callable (x, *batch) -> (loss, grad)") from None
     if needs_hessian and hessian is None:
         hessian = api.hessian(objective, method=method)
-    return api.value_and_grad(objective, method=method), hessian
+    return value_and_grad, hessian
 
 
 def _check_data(data, batch_size):
@@ -305,64 +305,117 @@ def _divergence_message(cause, step, loss, first_loss, x):
     return f"diverged at step {step}: the loss {what}; {before} Try a smaller step size."
 
 
+@dataclass
+class _Run:
+    """Where a run of :func:`minimize` stands.
+
+    ``previous`` is the last iterate known to be finite, the one returned
+    after a divergence; ``limit`` is the loss that counts as divergence,
+    set from the first loss.
+    """
+
+    x: np.ndarray
+    state: object
+    previous: np.ndarray = None
+    rows: list = field(default_factory=list)
+    status: str = "max_steps"
+    message: str = ""
+    first_loss: float = None
+    limit: float = np.inf
+
+    def diverge(self, cause, loss):
+        """Stop: the loss or the gradient at ``self.x`` is the trouble ``cause``."""
+        self.status = "diverged"
+        self.message = _divergence_message(cause, len(self.rows), loss, self.first_loss, self.x)
+
+
 def _run(oracle, x, optimizer, batches, data, steps, tol, hessian, callback, bar):
     """The loop of :func:`minimize` once its inputs are checked."""
-    needs = optimizer.needs
-    state = optimizer.init(x)
-    rows = []
-    status, cause, previous, first_loss, limit = "max_steps", None, x, None, np.inf
+    run = _Run(x=x, state=optimizer.init(x), previous=x)
     start = time.perf_counter()
     for k in range(steps):
         if batches is not None:
             rows_used = next(batches)
             oracle.use(tuple(d[rows_used] for d in data))
-        loss, grad = oracle(x)
-        cause = _trouble(loss, grad, limit)
-        if cause is not None:
-            if k == 0:
-                raise _start_error(x, loss, cause)
-            status = "diverged"
+        if not _step(run, k, oracle, optimizer, tol, hessian, callback, bar, start):
             break
-        if k == 0:
-            first_loss, limit = loss, DIVERGENCE_GROWTH * max(abs(loss), 1.0)
-        previous = x
-        gnorm = float(np.linalg.norm(grad))
-        if tol is not None and gnorm <= tol:
-            status = "converged"
-            break
-        extra = {"value": loss, "oracle": oracle} if needs & {"value", "oracle"} else {}
-        if "hessian" in needs:
-            extra["hessian"] = hessian(x, *oracle.batch)
-        updates, state = optimizer.update(grad, state, x, **extra)
-        step_size = float(np.prod(state_fields(state, "step_size") or [np.nan]))
-        rows.append((loss, gnorm, step_size, oracle.evals, time.perf_counter() - start))
-        bar.update(k + 1, loss=loss, grad_norm=gnorm)
-        stop = callback is not None and callback(StepInfo(k, x, loss, gnorm, step_size))
-        x = apply_updates(x, updates)
-        if stop:
-            status = "callback"
-            break
+    oracle.use(data)  # the result reports the loss on the full data
+    loss, grad = _finish(run, oracle)
+    return Result(x=run.x, fun=float(loss), grad_norm=float(np.linalg.norm(grad)),
+                  status=run.status, message=_message(run, tol, steps), steps=len(run.rows),
+                  history=_history(run.rows), average=_average(run.state))
 
-    # Report the loss on the full data at the returned point.
-    oracle.use(data)
-    if status != "diverged":
-        loss, grad = oracle(x)
-        cause = _trouble(loss, grad, limit)
-        if cause is not None and not rows:
+
+def _step(run, k, oracle, optimizer, tol, hessian, callback, bar, start):
+    """Take step ``k`` from ``run.x``; False when the run stops there (``run.status`` says why)."""
+    x = run.x
+    loss, grad = oracle(x)
+    cause = _trouble(loss, grad, run.limit)
+    if cause is not None:
+        if k == 0:
             raise _start_error(x, loss, cause)
-        if cause is not None and x is not previous:
-            status = "diverged"
-    if status == "diverged":
-        message = _divergence_message(cause, len(rows), loss, first_loss, x)
-        x = previous
-        loss, grad = oracle(x)
-    else:
-        message = {"converged": f"gradient norm reached tol={tol} after {len(rows)} steps",
-                   "max_steps": f"stopped after the maximum of {steps} steps",
-                   "callback": f"the callback stopped the run after {len(rows)} steps"}[status]
-    history = History(*(np.array(col, dtype=float) for col in zip(*rows))) if rows \
-        else History(*(np.zeros(0) for _ in History._fields))
+        run.diverge(cause, loss)
+        return False
+    if k == 0:
+        run.first_loss, run.limit = loss, DIVERGENCE_GROWTH * max(abs(loss), 1.0)
+    run.previous = x
+    gnorm = float(np.linalg.norm(grad))
+    if tol is not None and gnorm <= tol:
+        run.status = "converged"
+        return False
+    updates, run.state = optimizer.update(grad, run.state, x,
+                                          **_needed(optimizer.needs, loss, oracle, hessian, x))
+    step_size = float(np.prod(state_fields(run.state, "step_size") or [np.nan]))
+    run.rows.append((loss, gnorm, step_size, oracle.evals, time.perf_counter() - start))
+    bar.update(k + 1, loss=loss, grad_norm=gnorm)
+    stop = callback is not None and callback(StepInfo(k, x, loss, gnorm, step_size))
+    run.x = apply_updates(x, updates)
+    if stop:
+        run.status = "callback"
+    return not stop
+
+
+def _needed(needs, loss, oracle, hessian, x):
+    """The keyword arguments of ``update`` an optimizer asks for beyond the gradient."""
+    extra = {"value": loss, "oracle": oracle} if needs & {"value", "oracle"} else {}
+    if "hessian" in needs:
+        extra["hessian"] = hessian(x, *oracle.batch)
+    return extra
+
+
+def _finish(run, oracle):
+    """Check the returned point on the full data; return its (loss, gradient).
+
+    The last update has not been evaluated yet: a point that is not finite
+    there is a divergence, and the run returns the iterate before it.
+    """
+    if run.status != "diverged":
+        loss, grad = oracle(run.x)
+        cause = _trouble(loss, grad, run.limit)
+        if cause is not None and not run.rows:
+            raise _start_error(run.x, loss, cause)
+        if cause is None or run.x is run.previous:
+            return loss, grad
+        run.diverge(cause, loss)
+    run.x = run.previous
+    return oracle(run.x)
+
+
+def _message(run, tol, steps):
+    if run.message:
+        return run.message
+    return {"converged": f"gradient norm reached tol={tol} after {len(run.rows)} steps",
+            "max_steps": f"stopped after the maximum of {steps} steps",
+            "callback": f"the callback stopped the run after {len(run.rows)} steps"}[run.status]
+
+
+def _history(rows):
+    if not rows:
+        return History(*(np.zeros(0) for _ in History._fields))
+    return History(*(np.array(col, dtype=float) for col in zip(*rows)))
+
+
+def _average(state):
+    """The averaged iterate of optimizers that keep one, else None."""
     average = state_fields(state, "average")
-    return Result(x=x, fun=float(loss), grad_norm=float(np.linalg.norm(grad)),
-                  status=status, message=message, steps=len(rows), history=history,
-                  average=average[0] if average else None)
+    return average[0] if average else None

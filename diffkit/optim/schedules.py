@@ -16,8 +16,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from diffkit.optim.base import GradientTransformation, as_schedule
-from diffkit.optim.checks import (COUNT, NONNEGATIVE, OPEN_UNIT, POSITIVE, Range, check,
+from .base import GradientTransformation, as_schedule
+from .checks import (COUNT, NONNEGATIVE, OPEN_UNIT, POSITIVE, Range, check,
                                   check_order)
 
 __all__ = [

@@ -9,8 +9,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from diffkit.optim.base import GradientTransformation, as_schedule
-from diffkit.optim.checks import COUNT, NONNEGATIVE, OPEN_UNIT, check
+from .base import GradientTransformation, as_schedule
+from .checks import COUNT, NONNEGATIVE, OPEN_UNIT, check
 
 __all__ = ["newton", "lbfgs", "backtracking_line_search"]
 

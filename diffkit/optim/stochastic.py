@@ -11,10 +11,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from diffkit.errors import OptionError
-from diffkit.optim.base import (GradientTransformation, as_schedule, chain, noise_entropy,
+from ..errors import OptionError
+from .base import (GradientTransformation, as_schedule, chain, noise_entropy,
                                 noise_generator, scale_by_learning_rate)
-from diffkit.optim.checks import COUNT, NONNEGATIVE, NONNEGATIVE_COUNT, check
+from .checks import COUNT, NONNEGATIVE, NONNEGATIVE_COUNT, check
 
 __all__ = [
     "average_iterates", "averaged_sgd", "perturb", "perturbed_gd", "perturbed_sgd", "sgld",

@@ -14,12 +14,12 @@ Examples
 (0.0, array([0., 0.]))
 """
 
-from diffkit.problems.base import Problem, sum_of_squares
-from diffkit.problems.data import least_squares, logistic_regression, mlp, robust_regression
-from diffkit.problems.lecture import (LECTURE_EXPRESSION, LECTURE_POINT, LECTURE_PROGRAM,
+from .base import Problem, sum_of_squares
+from .data import least_squares, logistic_regression, mlp, robust_regression
+from .lecture import (LECTURE_EXPRESSION, LECTURE_POINT, LECTURE_PROGRAM,
                                       lecture_example, linear_network, pl_cosine, quadratic,
                                       strict_saddle)
-from diffkit.problems.testfunctions import (MORE_GARBOW_HILLSTROM, beale, brown_badly_scaled,
+from .testfunctions import (MORE_GARBOW_HILLSTROM, beale, brown_badly_scaled,
                                             freudenstein_roth, helical_valley,
                                             powell_singular, rosenbrock, wood)
 

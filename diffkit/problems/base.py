@@ -6,7 +6,7 @@ from typing import Callable, Optional
 
 import numpy as np
 
-from diffkit.errors import ShapeError
+from ..errors import ShapeError
 
 __all__ = ["Problem", "sum_of_squares"]
 

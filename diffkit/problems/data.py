@@ -8,7 +8,7 @@ from a seeded ``numpy.random.Generator``.
 
 import numpy as np
 
-from diffkit.problems.base import Problem
+from .base import Problem
 
 __all__ = ["least_squares", "logistic_regression", "robust_regression", "mlp"]
 

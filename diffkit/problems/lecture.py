@@ -12,7 +12,7 @@
 
 import numpy as np
 
-from diffkit.problems.base import Problem
+from .base import Problem
 
 __all__ = ["quadratic", "pl_cosine", "linear_network", "strict_saddle"]
 

@@ -8,7 +8,7 @@ exact gradients and Hessians through :func:`~diffkit.problems.base.sum_of_square
 
 import numpy as np
 
-from diffkit.problems.base import sum_of_squares
+from .base import sum_of_squares
 
 __all__ = ["rosenbrock", "powell_singular", "beale", "wood", "freudenstein_roth",
            "helical_valley", "brown_badly_scaled", "MORE_GARBOW_HILLSTROM"]

@@ -133,7 +133,9 @@ def test_progress_line_is_off_when_not_a_terminal():
 
 
 @pytest.mark.parametrize("kwargs, error, match", [
-    ({"method": "backprop"}, ValueError, "unknown method 'backprop'.*reverse, forward, fd"),
+    ({"method": "backprop"}, ValueError,
+     "unknown method 'backprop'; choose one of fd, forward, reverse, symbolic; or pass a "
+     "callable"),
     ({"x0": np.zeros((5, 1))}, ValueError, "x0 must be a 1-D array"),
     ({"method": lambda x: (0.0, np.zeros(3))}, ValueError, "gradient has shape"),
     ({"method": lambda x: (np.nan, x)}, ValueError, "not finite at x0"),
