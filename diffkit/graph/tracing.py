@@ -48,7 +48,9 @@ def _const_or_tracer(builder, value):
 def apply(name, args, params):
     """Record op ``name`` applied to ``args`` (tracers or constants)."""
     builder = next(a.builder for a in args if isinstance(a, Tracer))
-    nodes = [_const_or_tracer(builder, a) for a in args]
+    # the common operand, a tracer of this trace, without a call
+    nodes = [a.node if type(a) is Tracer and a.builder is builder
+             else _const_or_tracer(builder, a) for a in args]
     op = ops.get(name)
     if op.normalize is not None:
         shapes = [builder.nodes[m]["shape"] for m in nodes]
@@ -69,9 +71,10 @@ _VALUE = ("a traced value has no number yet. Use NumPy functions (np.sin, np.exp
 
 
 def _binary(name, reverse=False):
+    # straight to apply: the operand is a tracer, so ops.call would only find this hook
     if reverse:
-        return lambda self, other: ops.call(name, other, self)
-    return lambda self, other: ops.call(name, self, other)
+        return lambda self, other: apply(name, (other, self), {})
+    return lambda self, other: apply(name, (self, other), {})
 
 
 class Tracer:

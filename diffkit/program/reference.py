@@ -60,7 +60,7 @@ def backward(graph, values, seeds, active):
         g = cts[n]
         if op.partials is not None:
             local = op.partials(*args, values[n])
-            grads = [None if p is None else ops.unbroadcast(_scale(g, p), np.shape(x))
+            grads = [None if p is None else ops.unbroadcast(_scale(g, p), _shape(x))
                      for p, x in zip(local, args)]
         else:
             grads = op.vjp(g, args, values[n], **a["params"])
@@ -72,6 +72,12 @@ def backward(graph, values, seeds, active):
             else:
                 _accumulate(cts, m, gm)
     return cts
+
+
+def _shape(x):
+    """Shape of an array, a traced value or a number, without NumPy's dispatch."""
+    shape = getattr(x, "shape", None)
+    return () if shape is None else shape
 
 
 def _scale(g, p):

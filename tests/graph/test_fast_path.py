@@ -1,0 +1,89 @@
+"""The path from function to program keeps what the builder knows.
+
+The builder creates nodes in topological order with their shapes; graphs
+built by diffkit are not re-sorted, re-validated or mirrored in networkx,
+and simplify is one walk plus one prune.  These are deterministic costs,
+asserted here; the timings are in benchmarks/bench_pipeline.py.
+"""
+import networkx as nx
+import numpy as np
+import pytest
+
+import diffkit
+from diffkit.graph import passes
+from diffkit.program.adjoint import adjoint_graph
+
+
+def loop(x, y):
+    s = x[0]
+    for i in range(30):
+        s = np.sin(s) * y[i % 3] + 0.5 * s + x[1] * 1.0
+    return s + np.sum(x * y) * 0.0
+
+
+ARGS = (np.array([0.3, -0.7, 1.1]), np.array([0.9, 0.2, -0.4]))
+
+
+def test_no_networkx_graph_is_built_on_the_way_to_a_gradient(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("a networkx graph was built")
+
+    monkeypatch.setattr(nx, "DiGraph", refuse)
+    g = diffkit.trace(loop, *ARGS)
+    adj = adjoint_graph(passes.simplify(g))
+    assert adj.num_nodes > g.num_nodes / 2 and adj.depth > 30  # used, not just built
+    monkeypatch.undo()
+    reference = diffkit.program.reference.grad(g, *ARGS)
+    np.testing.assert_allclose(adj(*ARGS)[1], reference[0], rtol=1e-14)
+
+
+def test_simplify_is_one_walk_and_one_prune(monkeypatch):
+    walks = []
+    real = passes.rewrite
+    monkeypatch.setattr(passes, "rewrite", lambda g, rules: walks.append(len(rules)) or real(g, rules))
+    passes.simplify(diffkit.trace(loop, *ARGS))
+    assert walks == [3]
+
+
+def test_the_networkx_view_matches_the_node_table():
+    g = passes.simplify(diffkit.trace(loop, *ARGS))
+    view = g.nx
+    assert view is g.nx  # built once
+    assert set(view.nodes) == set(g.order)
+    assert set(view.edges) == {(m, n) for n in g.order for m in g.node(n)["args"]}
+    assert g.order == list(nx.lexicographical_topological_sort(view))
+    assert g.num_edges == view.number_of_edges()
+    assert g.depth == nx.dag_longest_path_length(view)
+    for n in g.order:
+        assert view.nodes[n] == g.node(n)
+    users = g.users()
+    for n in g.order:
+        assert sorted(users[n]) == sorted(view.successors(n))
+    out = g.outputs[0]
+    assert g.ancestors([out]) == nx.ancestors(view, out) | {out}
+
+
+def test_simplify_agrees_with_the_passes_run_one_by_one():
+    """The combined walk is at least as strong as the separate passes and keeps values."""
+    g = diffkit.trace(loop, *ARGS)
+    one = passes.simplify(g)
+    separate = passes.prune(passes.cse(passes.algebraic(passes.fold_constants(g))))
+    assert one.num_nodes <= separate.num_nodes
+    assert one.op_counts() == separate.op_counts()
+    np.testing.assert_array_equal(one(*ARGS), g(*ARGS))
+
+
+def test_a_folded_constant_is_merged_with_an_equal_constant():
+    g = diffkit.trace(lambda x: x * (2.0 + 1.0) + x * 3.0, 1.5)
+    h = passes.simplify(g)
+    assert h.op_counts() == {"mul": 1, "add": 1}  # 2 + 1 folds to the 3 already there: one x * 3
+    assert float(h(1.5)) == 9.0
+
+
+@pytest.mark.parametrize("n", [1, 3])
+def test_adjoint_extends_the_function_graph_without_copying_it(n):
+    g = passes.simplify(diffkit.trace(lambda x: np.sum(np.sin(x) ** 2), np.ones(n)))
+    adj = adjoint_graph(g)
+    # the function's own nodes come first, with their attribute dicts shared
+    shared = [m for m in adj.order if any(adj.node(m) is g.node(k) for k in g.order)]
+    assert len(shared) == g.num_nodes
