@@ -6,8 +6,7 @@ exit status.
 """
 import sys
 
-MEASURES = ("ops", "time", "both")
-PRESETS = ("quick", "default", "large")
+from .sweep import MEASURES
 
 
 def _names(text):
@@ -63,6 +62,7 @@ def cmd_profile(args):
 def add_subcommands(subparsers):
     """Add ``report`` and ``profile`` to the ``diffkit`` command's subparsers."""
     from .experiments import EXPERIMENTS
+    from .experiments.base import PRESETS
     common = {"--preset": dict(choices=PRESETS, default="default",
                                help="sizes: quick (seconds), default (about two minutes), "
                                     "large"),

@@ -262,33 +262,15 @@ def sweep(family, sizes, methods=("fd", "forward", "reverse"), measure="ops", re
     >>> [(row["size"], row["method"], row["evaluations"]) for row in r.rows]
     [(4, 'fd', 8), (4, 'reverse', 1), (8, 'fd', 16), (8, 'reverse', 1)]
     """
-    from ..backends import methods as registered
     if measure not in MEASURES:
         raise ValueError(f"measure must be one of {MEASURES}, got {measure!r}")
-    specs = method_specs(methods)
-    available = set(registered())
-    notes = [f"method {backend!r} is not registered (diffkit.backends.methods() = "
-             f"{sorted(available)}); {label!r} skipped"
-             for label, backend, _ in specs if backend not in available]
-    specs = [s for s in specs if s[1] in available]
+    specs, notes = _registered(method_specs(methods))
     timing = measure != "ops"
-    wanted = {label: json.loads(json.dumps(
-        {"backend": backend, "options": options, "timing": timing,
-         **({"repeats": repeats, "min_time": min_time} if timing else {})},
-        sort_keys=True, default=str)) for label, backend, options in specs}
+    wanted = {label: _settings(backend, options, timing, repeats, min_time)
+              for label, backend, options in specs}
     stored, sink = _open_rows(path) if path else ([], None)
     with sink or contextlib.nullcontext():  # closed however the sweep ends
-        found, other = {}, {}  # (size, label) -> reusable row / settings of a row that is not
-        for row in stored:
-            label = row.get("method")
-            if (row.get("family"), row.get("request")) != (family.name, request) or \
-                    label not in wanted or not isinstance(row.get("size"), int):
-                continue
-            settings = row.pop("settings", None)
-            if settings == wanted[label]:
-                found[row["size"], label] = row
-            else:
-                other[row["size"], label] = settings
+        found, other = _stored(stored, family.name, request, wanted)
         result = SweepResult(family.name, family.parameter, request, measure, found.values(),
                              notes)
         limit = max_size or {}
@@ -303,26 +285,70 @@ def sweep(family, sizes, methods=("fd", "forward", "reverse"), measure="ops", re
             result.notes.append(message)
             warnings.warn(message, stacklevel=2)
         with ProgressLine(f"sweep {family.name}", total=len(todo), enabled=progress) as bar:
-            for k, (n, (label, backend, options)) in enumerate(todo):
-                bar.update(k, **{family.parameter: n, "method": label})
-                case = family(n)
-                try:
-                    m = measure_one(case.fn, *case.args, method=backend, request=request,
-                                    argnums=case.argnums, timing=timing,
-                                    repeats=repeats, min_time=min_time, options=options)
-                except DiffkitError as err:  # e.g. symbolic over its size or time limit
-                    first = (str(err).splitlines() or [type(err).__name__])[0]
-                    result.notes.append(f"{label} at {family.parameter}={n} skipped: {first}")
-                    continue
-                row = {"family": family.name, "parameter": family.parameter, "size": n,
-                       **m.as_row(), "method": label, "backend": backend}
-                result.rows.append(row)
-                if sink:
-                    line = json.dumps({**row, "settings": wanted[label]}, default=float)
+            for k, (n, spec) in enumerate(todo):
+                where = {family.parameter: n, "method": spec[0]}
+                bar.update(k, **where)
+                row = _measure_point(result, family, n, spec, request, timing, repeats, min_time)
+                if row is not None and sink:
+                    line = json.dumps({**row, "settings": wanted[spec[0]]}, default=float)
                     sink.write(line.encode() + b"\n")
                     sink.flush()
-                bar.update(k + 1, **{family.parameter: n, "method": label})
+                bar.update(k + 1, **where)
     order = {n: i for i, n in enumerate(int(s) for s in sizes)}
     labels = {s[0]: i for i, s in enumerate(specs)}
     result.rows.sort(key=lambda r: (order.get(r["size"], len(order)), labels.get(r["method"], 0)))
     return result
+
+
+def _registered(specs):
+    """The specs whose backend is registered, and a note for each that is not."""
+    from ..backends import methods as registered
+    available = set(registered())
+    notes = [f"method {backend!r} is not registered (diffkit.backends.methods() = "
+             f"{sorted(available)}); {label!r} skipped"
+             for label, backend, _ in specs if backend not in available]
+    return [s for s in specs if s[1] in available], notes
+
+
+def _settings(backend, options, timing, repeats, min_time):
+    """What a row is measured with, as it reads back from JSON (so that == compares them)."""
+    settings = {"backend": backend, "options": options, "timing": timing,
+                **({"repeats": repeats, "min_time": min_time} if timing else {})}
+    return json.loads(json.dumps(settings, sort_keys=True, default=str))
+
+
+def _stored(rows, family, request, wanted):
+    """Split stored rows of this sweep into (size, label) -> reusable row, and -> other settings.
+
+    Rows of other families, requests or labels, or without an integer size, are ignored.
+    """
+    found, other = {}, {}
+    for row in rows:
+        label = row.get("method")
+        if (row.get("family"), row.get("request")) != (family, request) or \
+                label not in wanted or not isinstance(row.get("size"), int):
+            continue
+        settings = row.pop("settings", None)
+        if settings == wanted[label]:
+            found[row["size"], label] = row
+        else:
+            other[row["size"], label] = settings
+    return found, other
+
+
+def _measure_point(result, family, n, spec, request, timing, repeats, min_time):
+    """Measure ``spec`` at size ``n`` into ``result``: the new row, or None with a note."""
+    label, backend, options = spec
+    case = family(n)
+    try:
+        m = measure_one(case.fn, *case.args, method=backend, request=request,
+                        argnums=case.argnums, timing=timing, repeats=repeats,
+                        min_time=min_time, options=options)
+    except DiffkitError as err:  # e.g. symbolic over its size or time limit
+        first = (str(err).splitlines() or [type(err).__name__])[0]
+        result.notes.append(f"{label} at {family.parameter}={n} skipped: {first}")
+        return None
+    row = {"family": family.name, "parameter": family.parameter, "size": n,
+           **m.as_row(), "method": label, "backend": backend}
+    result.rows.append(row)
+    return row

@@ -27,6 +27,26 @@ def test_every_experiment_is_registered_in_the_lectures_order():
                                              "backprop", "fd-error", "swell", "gd-vs-sgd"]
 
 
+def test_every_experiment_has_settings_for_each_preset_the_command_offers():
+    import argparse
+    import importlib
+
+    from diffkit.profile.cli import add_subcommands
+    parser = argparse.ArgumentParser()
+    add_subcommands(parser.add_subparsers())
+    for name in ("quick", "default", "large"):
+        assert parser.parse_args(["profile", "swell", "--preset", name]).preset == name
+    with pytest.raises(SystemExit):
+        parser.parse_args(["profile", "swell", "--preset", "huge"])
+    modules = {experiments.EXPERIMENTS[name].__module__ for name in experiments.EXPERIMENTS}
+    tables = {f"{m}.{key}": value for m in modules
+              for key, value in vars(importlib.import_module(m)).items()
+              if key.endswith("SETTINGS")}
+    assert len(tables) == len(experiments.EXPERIMENTS)  # one settings table per experiment
+    for where, table in tables.items():
+        assert sorted(table) == ["default", "large", "quick"], where
+
+
 def test_gradient_cost_exponents_in_d(gradient_cost):
     vectorized = [c for c in comparisons(gradient_cost, quantity="exponent of sweeps")
                   if "vectorized" in c.case and c.predicted is not None]

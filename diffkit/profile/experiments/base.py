@@ -11,17 +11,19 @@ import time
 from dataclasses import dataclass, field
 
 from ..fit import Comparison, markdown_table
+from ..sweep import MEASURES
 
 __all__ = ["ExperimentResult", "EXPERIMENTS", "register", "run", "pick", "compare_fits"]
 
 EXPERIMENTS = {}
+#: The presets every experiment has settings for (its ``SETTINGS`` dicts map them to settings).
 PRESETS = ("quick", "default", "large")
 
 
 def register(number, name, title):
     """Decorator adding experiment ``number`` (the issue's numbering) under ``name``."""
     def deco(fn):
-        fn.number, fn.experiment_name, fn.title = number, name, title
+        fn.number, fn.title = number, title
         EXPERIMENTS[name] = fn
         ordered = sorted(EXPERIMENTS.items(), key=lambda item: item[1].number)
         EXPERIMENTS.clear()
@@ -155,8 +157,8 @@ def run(name, preset="default", measure="both", progress=None, sizes=None):
     if name not in EXPERIMENTS:
         raise ValueError(f"unknown experiment {name!r}; choose one of "
                          f"{', '.join(EXPERIMENTS)}")
-    if measure not in ("ops", "time", "both"):
-        raise ValueError(f"measure must be 'ops', 'time' or 'both', got {measure!r}")
+    if measure not in MEASURES:
+        raise ValueError(f"measure must be one of {MEASURES}, got {measure!r}")
     start = time.perf_counter()
     result = EXPERIMENTS[name](preset=preset, measure=measure, progress=progress, sizes=sizes)
     result.seconds = time.perf_counter() - start

@@ -23,7 +23,7 @@ def _function(x):
     return np.sum(np.exp(x) * np.sin(x))
 
 
-PRESETS = {"quick": {"sizes": [2], "steps": (-16, -1, 31)},
+SETTINGS = {"quick": {"sizes": [2], "steps": (-16, -1, 31)},
            "default": {"sizes": [3], "steps": (-16, -1, 31)},
            "large": {"sizes": [10], "steps": (-16, -1, 61)}}
 
@@ -49,7 +49,7 @@ def fd_error(preset="default", measure="both", progress=None, sizes=None):
     >>> [c.predicted for c in r.comparisons if c.quantity == "truncation slope"]
     [1, 2, 4, 2]
     """
-    s = pick(PRESETS, preset, sizes)
+    s = pick(SETTINGS, preset, sizes)
     d = s["sizes"][0]
     x = np.linspace(0.5, 1.5, d)
     curve = error_curve(_function, x, steps=np.logspace(*s["steps"]),

@@ -41,7 +41,7 @@ def _figure(result, quantity, title, min_size=None):
     return lambda: result.plot(quantity, title=title, min_size=min_size)
 
 
-GRADIENT_PRESETS = {
+GRADIENT_SETTINGS = {
     "quick": {"sizes": [4, 8, 16, 32], "loop_sizes": [4, 8, 16], "symbolic_max": 16},
     "default": {"sizes": [8, 16, 32, 64, 128, 256, 512], "loop_sizes": [8, 16, 32, 64],
                 "symbolic_max": 64},
@@ -61,7 +61,7 @@ def gradient_cost(preset="default", measure="both", progress=None, sizes=None):
     >>> [(c.method, c.predicted, c.agrees) for c in r.comparisons[:3]]
     [('fd', 1, True), ('forward', 1, True), ('reverse', 0, True)]
     """
-    s = pick(GRADIENT_PRESETS, preset, sizes)
+    s = pick(GRADIENT_SETTINGS, preset, sizes)
     methods = AD + ("symbolic",)
     limit = {"symbolic": s["symbolic_max"]}
     vec = _sweep(families.rosenbrock(), s["sizes"], methods, measure, preset, progress,
@@ -112,7 +112,7 @@ def gradient_cost(preset="default", measure="both", progress=None, sizes=None):
         settings=s)
 
 
-MLP_PRESETS = {
+MLP_SETTINGS = {
     "quick": {"w": [8, 16, 32, 64], "L": [1, 2, 4], "d": [2, 4, 8], "params_w": [4, 8, 16],
               "width": 8, "depth": 3, "input": 2},
     "default": {"w": [8, 16, 32, 64, 128, 256], "L": [1, 2, 4, 8, 16, 32],
@@ -138,7 +138,7 @@ def mlp_cost(preset="default", measure="both", progress=None, sizes=None):
     ['input gradient in L', 'input gradient in d', 'input gradient in w',
      'parameter gradient in w']
     """
-    s = pick(MLP_PRESETS, preset, sizes, key="w")
+    s = pick(MLP_SETTINGS, preset, sizes, key="w")
     w, L, d = s["width"], s["depth"], s["input"]
     runs = [  # (family, sizes, quantity, predicted exponents, case)
         (families.mlp("w", depth=L, d=d), s["w"], "flops",

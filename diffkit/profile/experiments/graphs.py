@@ -11,6 +11,8 @@ compiled reverse mode is measured beside them.
 import numpy as np
 
 from ... import ops
+from ...api import grad
+from ...graph import trace
 from ...graph.evaluate import evaluate_all
 from .. import families
 from ..fit import Comparison
@@ -28,7 +30,7 @@ def local_partials(graph, args):
     --------
     >>> import numpy as np, diffkit
     >>> from diffkit.profile.experiments.graphs import local_partials
-    >>> g = diffkit.trace(lambda x, y: np.sin(x * y), 2.0, 3.0)
+    >>> g = trace(lambda x, y: np.sin(x * y), 2.0, 3.0)
     >>> local_partials(g, (2.0, 3.0))[2]   # x * y: d/dx = y, d/dy = x
     [(0, 3.0), (1, 2.0)]
     """
@@ -70,7 +72,7 @@ def all_pairs(local, n_nodes):
     return P, flops
 
 
-PRESETS = {
+SETTINGS = {
     "quick": {"sizes": [25, 50, 100], "fan_in": 1.5, "min_time": 0.001},
     "default": {"sizes": [100, 200, 400, 800, 1600], "fan_in": 1.5, "min_time": 0.005},
     "large": {"sizes": [100, 200, 400, 800, 1600, 3200, 6400], "fan_in": 1.5,
@@ -89,14 +91,13 @@ def backprop_vs_naive(preset="default", measure="both", progress=None, sizes=Non
     >>> [(c.method, c.predicted, c.agrees) for c in r.comparisons[:3]]
     [('backprop', 1, True), ('naive', 2, True), ('reverse', 1, True)]
     """
-    import diffkit
-    s = pick(PRESETS, preset, sizes)
+    s = pick(SETTINGS, preset, sizes)
     family = families.random_dag(s["fan_in"])
     rows, worst = [], 0.0
     timing = measure != "ops"
     for V in s["sizes"]:
         case = family(V)
-        graph = diffkit.trace(case.fn, *case.args)
+        graph = trace(case.fn, *case.args)
         n, out = graph.num_nodes, graph.order.index(graph.outputs[0])
         local = local_partials(graph, case.args)
         inputs = [graph.order.index(i) for i in graph.inputs]
@@ -104,7 +105,7 @@ def backprop_vs_naive(preset="default", measure="both", progress=None, sizes=Non
         P, naive_flops = all_pairs(local, n)
         rev = measure_one(case.fn, *case.args, method="reverse", argnums=case.argnums,
                           timing=timing, repeats=3, min_time=s["min_time"])
-        exact = np.asarray(diffkit.grad(case.fn, argnums=case.argnums)(*case.args))
+        exact = np.asarray(grad(case.fn, argnums=case.argnums)(*case.args))
         worst = max(worst, float(np.max(np.abs(adjoint[inputs] - exact))),
                     float(np.max(np.abs(P[out, inputs] - exact))))
         base = {"size": n, "V": n, "E": graph.num_edges}

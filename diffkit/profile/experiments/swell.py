@@ -11,6 +11,7 @@ import numpy as np
 
 from ...backends import methods
 from ...errors import DiffkitError
+from ...graph import trace
 from ...graph.passes import simplify
 from ...program.adjoint import adjoint_graph
 from .. import families
@@ -19,7 +20,7 @@ from .base import ExperimentResult, compare_fits, pick, register
 
 __all__ = ["swell"]
 
-PRESETS = {"quick": {"sizes": [1, 2, 3, 4, 5, 6], "time_budget": 10.0},
+SETTINGS = {"quick": {"sizes": [1, 2, 3, 4, 5, 6], "time_budget": 10.0},
            "default": {"sizes": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], "time_budget": 20.0},
            "large": {"sizes": list(range(1, 14)), "time_budget": 120.0}}
 
@@ -40,8 +41,7 @@ def swell(preset="default", measure="both", progress=None, sizes=None):
     >>> [(c.method, c.predicted) for c in r.comparisons[:2]]
     [('function tree', 0.69), ('derivative tree', 0.69)]
     """
-    import diffkit
-    s = pick(PRESETS, preset, sizes)
+    s = pick(SETTINGS, preset, sizes)
     family = families.composition_chain()
     rows, notes = [], []
     symbolic = "symbolic" in methods()
@@ -49,7 +49,7 @@ def swell(preset="default", measure="both", progress=None, sizes=None):
         notes.append("method 'symbolic' is not registered; only graph sizes are measured")
     for n in s["sizes"]:
         case = family(n)
-        graph = simplify(diffkit.trace(case.fn, *case.args))
+        graph = simplify(trace(case.fn, *case.args))
         row = {"size": n, "graph_nodes": graph.num_nodes,
                "ad_nodes": adjoint_graph(graph).num_nodes}
         if symbolic:
