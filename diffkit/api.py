@@ -10,10 +10,7 @@ everywhere: ``"reverse"`` and ``"forward"`` here, more through
 import numpy as np
 
 from . import backends
-from .graph import Graph, parse, trace
-from .graph.evaluate import check_args
-from .graph.parsing import input_names
-from .graph.passes import simplify
+from .graph.front import as_graph, kind
 
 
 _SCALARS = (float, int, np.float64)
@@ -35,9 +32,7 @@ class Transform:
     """
 
     def __init__(self, fn, request, method, argnums, options):
-        if not (callable(fn) or isinstance(fn, (str, Graph))):
-            raise TypeError(f"expected a function, an expression string or a Graph, got "
-                            f"{type(fn).__name__}")
+        kind(fn)  # refuse anything else now, not at the first call
         self.fn = fn
         self.request = request
         self.method = method
@@ -49,16 +44,9 @@ class Transform:
         self.__doc__ = f"{request} of {getattr(fn, '__name__', fn)!s} by method={method!r}"
 
     def graph(self, *args):
-        """The simplified graph this transform differentiates at ``args``' shapes."""
-        if isinstance(self.fn, Graph):
-            graph = self.fn
-            check_args(graph, args)  # a graph has fixed shapes: say which argument differs
-        elif isinstance(self.fn, str):
-            names = input_names(self.fn)
-            graph = parse(self.fn, shapes=dict(zip(names, (np.shape(a) for a in args))))
-        else:
-            graph = trace(self.fn, *args)
-        return simplify(graph)
+        """The simplified graph this transform differentiates at ``args``' shapes
+        (:func:`diffkit.graph.as_graph`)."""
+        return as_graph(self.fn, *args)
 
     def compile(self, *args):
         """Trace and compile for ``args``' signature (done by the first call)."""

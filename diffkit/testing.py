@@ -8,7 +8,8 @@ the differentiation modes with one another much more tightly.
 """
 import numpy as np
 
-from .graph import Graph, evaluate, parse
+from .errors import OptionError
+from .graph import as_graph
 
 __all__ = ["check_grads", "EPS", "MODE_RTOL"]
 
@@ -17,20 +18,6 @@ EPS = float(np.finfo(np.float64).eps)
 
 #: Relative tolerance between two AD modes (norm-wise, see :func:`check_grads`).
 MODE_RTOL = 1e-12
-
-
-def _as_function(fn, args):
-    """A NumPy evaluation of ``fn`` (callable, expression string or Graph)."""
-    if isinstance(fn, Graph):
-        return lambda *xs: evaluate(fn, *xs)
-    if isinstance(fn, str):
-        names = parse(fn).input_names
-        graph = parse(fn, shapes=dict(zip(names, (np.shape(a) for a in args))))
-        return lambda *xs: evaluate(graph, *xs)
-    if callable(fn):
-        return fn
-    raise TypeError(f"check_grads: expected a function, an expression string or a Graph, "
-                    f"got {type(fn).__name__}")
 
 
 def _value(f, xs):
@@ -67,14 +54,15 @@ class _Checker:
     def __init__(self, fn, args, argnums, eps, rtol, atol, seed):
         import diffkit  # the API imports the backends; keep `import diffkit.testing` light
         self.dk = diffkit
-        self.fn = fn
         self.args = list(args)
-        self.f = _as_function(fn, self.args)
-        n = len(self.args)
-        self.wrt = (argnums,) if isinstance(argnums, (int, np.integer)) else tuple(argnums)
-        if not self.wrt or any(not -n <= i < n for i in self.wrt):
-            raise ValueError(f"check_grads: argnums {argnums} out of range for {n} argument(s)")
-        self.wrt = tuple(int(i) % n for i in self.wrt)
+        # the derivatives are of this one graph; the central differences call fn itself
+        # (a graph of an expression evaluates it with NumPy)
+        self.fn = as_graph(fn, *args)
+        self.f = self.fn if isinstance(fn, str) else fn
+        self.wrt = self.fn.positions(argnums)
+        if not self.wrt:
+            raise OptionError(f"check_grads: argnums={argnums!r} selects no argument; "
+                              "name at least one")
         self.x = [np.asarray(self.args[i], dtype=float) for i in self.wrt]
         scale = max([1.0] + [_inf(x) for x in self.x])
         self.h = float(eps) if eps is not None else EPS ** (1 / 3) * scale

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..graph.front import as_graph
 from .evaluation import Evaluator
 from .schemes import EPS, error_estimate, first_derivatives, steps as make_steps
 
@@ -33,13 +34,9 @@ def optimal_step(scheme):
     return OPTIMAL.get(scheme)
 
 
-def _setup(fn, args, argnums, scheme):
-    from ..api import Transform
-    t = Transform(fn, "grad", "reverse", argnums, {})
-    graph = t.graph(*args)
-    wrt = graph.positions(argnums)
-    ev = Evaluator(graph, wrt, complex_step=scheme == "complex")
-    return t, ev, ev.packing.pack(args)
+def _setup(graph, args, argnums, scheme):
+    ev = Evaluator(graph, graph.positions(argnums), complex_step=scheme == "complex")
+    return ev, ev.packing.pack(args)
 
 
 def _shape(values, ev, argnums):
@@ -87,7 +84,7 @@ def gradient(fn, *args, scheme="central", step=None, argnums=0, levels=None, shr
     >>> r.evaluations, bool(abs(r.gradient - np.e) < 10 * r.error < 1e-7)
     (2, True)
     """
-    _, ev, x = _setup(fn, args, argnums, scheme)
+    ev, x = _setup(as_graph(fn, *args), args, argnums, scheme)
     columns = ev.columns
     h = make_steps(x, columns, scheme, step)
     ridders = {k: v for k, v in (("levels", levels), ("shrink", shrink)) if v}
@@ -181,14 +178,15 @@ def error_curve(fn, *args, steps=None, schemes=("forward", "central", "central4"
     """
     from ..api import grad
     steps = np.logspace(-16, -1, 31) if steps is None else np.asarray(steps, dtype=float)
+    graph = as_graph(fn, *args)  # one graph for the reference and every scheme
     if reference is None:
-        reference = grad(fn, method="reverse", argnums=argnums)(*args)
+        reference = grad(graph, method="reverse", argnums=argnums)(*args)
     parts = (reference,) if isinstance(argnums, int) else tuple(reference)
     ref = np.concatenate([np.ravel(np.asarray(p, dtype=float)) for p in parts])
     scale = max(float(np.max(np.abs(ref))), np.finfo(float).tiny) if ref.size else 1.0
     errors = {}
     for scheme in schemes:
-        _, ev, x = _setup(fn, args, argnums, scheme)
+        ev, x = _setup(graph, args, argnums, scheme)
         xc = x[ev.columns]
         errs = []
         for b in steps:

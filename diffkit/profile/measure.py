@@ -83,7 +83,15 @@ def _loop_counts():
         scale *= 10
 
 
-def _clock(fn, *args):
+def timed(fn, *args):
+    """``fn(*args)`` and the seconds it took.
+
+    Examples
+    --------
+    >>> out, seconds = timed(sum, range(10))
+    >>> out, seconds >= 0
+    (45, True)
+    """
     start = time.perf_counter()
     out = fn(*args)
     return out, time.perf_counter() - start
@@ -207,16 +215,17 @@ def measure(fn, *args, method="reverse", request="grad", argnums=0, timing=True,
     >>> r.cost.sweeps < 4, r.best_s <= r.median_s, r.nodes  # x, sin, *, sum
     (True, True, 4)
     """
-    from ..api import Transform
+    from ..backends import get
+    from ..graph.front import as_graph
     from ..kernels.build import kernels
 
-    transform = Transform(fn, request, method, argnums, dict(options or {}))
+    backend = get(method)(**dict(options or {}))
     point = args[:-1] if request == "hvp" else args
-    graph, trace_s = _clock(transform.graph, *point)
-    _, kernels_s = _clock(kernels)
-    wrt = graph.positions(transform.argnums)
-    compiled, lower_s = _clock(transform.backend.compile, request, graph, wrt)
-    _, first_call_s = _clock(compiled, *args)
+    graph, trace_s = timed(as_graph, fn, *point)
+    _, kernels_s = timed(kernels)
+    wrt = graph.positions(argnums)
+    compiled, lower_s = timed(backend.compile, request, graph, wrt)
+    _, first_call_s = timed(compiled, *args)
     peak = peak_bytes(lambda: compiled(*args))
     best = median = None
     loops = 0

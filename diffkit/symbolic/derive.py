@@ -8,6 +8,8 @@ growth from function to derivative.
 """
 import sympy as sp
 
+from ..errors import OptionError
+from ..graph.front import as_graph
 from .engine import compile_derivative
 from .guard import MAX_OPS, TIME_BUDGET
 
@@ -86,15 +88,6 @@ def _sym(name):
     return sp.latex(sp.Symbol(name))
 
 
-def _graph(fn, args, shapes):
-    from ..graph import Graph, parse, trace
-    if isinstance(fn, Graph):
-        return fn
-    if isinstance(fn, str):
-        return parse(fn, shapes=shapes)
-    return trace(fn, *args)
-
-
 def derivative(fn, *args, argnums=None, request=None, cse=False, shapes=None, name="f",
                max_ops=MAX_OPS, time_budget=TIME_BUDGET):
     """Symbolic derivative of ``fn`` as readable expressions.
@@ -102,8 +95,14 @@ def derivative(fn, *args, argnums=None, request=None, cse=False, shapes=None, na
     Parameters
     ----------
     fn : callable, str or Graph
-        A function (pass example ``args`` to trace it), an expression string
-        (``shapes`` gives array inputs' shapes) or a graph.
+        A function, an expression string or a graph
+        (:func:`diffkit.graph.as_graph`).
+    *args : float or array_like
+        The example point a function is traced at; an expression takes its
+        input shapes from it, and a graph is checked against it.
+    shapes : dict, optional
+        Instead of ``args``, for an expression: its array inputs' shapes by
+        name, e.g. ``{"x": (3,)}``.
     argnums : int or tuple of int, optional
         Inputs to differentiate (default: all).
     request : str, optional
@@ -134,12 +133,12 @@ def derivative(fn, *args, argnums=None, request=None, cse=False, shapes=None, na
     \\frac{\\partial^2 f}{\\partial y \\partial y} &= 0
     \\end{aligned}
     """
-    graph = _graph(fn, args, shapes)
+    graph = as_graph(fn, *args, shapes=shapes)
     wrt = graph.positions(argnums)
     scalar = len(graph.outputs) == 1 and graph.output_shapes[0] == ()
     request = request or ("grad" if scalar else "jacobian")
     if request not in ("grad", "jacobian", "hessian"):
-        raise ValueError(f"request={request!r}: choose 'grad', 'jacobian' or 'hessian'")
+        raise OptionError(f"request={request!r}: choose 'grad', 'jacobian' or 'hessian'")
     d = compile_derivative(graph, request, wrt, cse=cse, max_ops=max_ops,
                            time_budget=time_budget, generate=False)
     syms = [str(s) for s in d.wrt]

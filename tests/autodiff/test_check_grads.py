@@ -112,6 +112,23 @@ def test_a_hessian_inconsistent_with_hvp_fails(register):
         check_grads(rosen, X, modes=("broken",), order=2)
 
 
+def test_the_function_is_traced_once_for_every_mode_and_order():
+    traced = []
+
+    def f(x):
+        if isinstance(x, diffkit.graph.Tracer):
+            traced.append(x)
+        return np.sum(np.sin(x) * x)
+
+    check_grads(f, X, order=2)
+    assert len(traced) == 1
+
+
+def test_an_empty_argnums_is_an_option_error():
+    with pytest.raises(diffkit.OptionError, match=r"argnums=\(\) selects no argument"):
+        check_grads(rosen, X, argnums=())
+
+
 def test_bad_requests_are_value_errors():
     with pytest.raises(ValueError, match="order"):
         check_grads(rosen, X, order=3)

@@ -63,3 +63,15 @@ def test_gradient_result_counts():
     assert r.evaluations == 6 and r.estimate_evaluations == 7  # 2d at 2h, then f(x)
     r = diffkit.fd.gradient(lambda x: np.sum(np.sin(x)), np.ones(3), scheme="richardson")
     assert r.estimate_evaluations == 0 and r.evaluations == 2 * 3 * 7
+
+
+def test_error_curve_traces_the_function_once():
+    calls = []
+
+    def f(x):
+        calls.append(x)
+        return np.sin(x)
+
+    curve = error_curve(f, 1.0, steps=[1e-6], schemes=("forward", "central", "complex"))
+    assert len(calls) == 1  # one graph for the reverse-mode reference and every scheme
+    assert curve.errors["central"][0] < 1e-9

@@ -43,8 +43,18 @@ def test_jacobian_and_hessian_names():
     h = derivative("x * y ** 2", request="hessian")
     assert h.names == ["d2f/dxdx", "d2f/dxdy", "d2f/dydy"]
     assert [str(e) for e in h.exprs] == ["0", "2*y", "2*x"]
-    with pytest.raises(ValueError, match="request"):
+    with pytest.raises(diffkit.OptionError, match="request='hvp': choose 'grad'"):
         derivative("x", request="hvp")
+
+
+def test_an_expression_takes_its_shapes_from_example_arguments():
+    # x[0] needs x to be an array: the example argument gives it the shape (2,)
+    d = derivative("x[0] * x[1] ** 2", np.ones(2))
+    assert str(d).splitlines()[1:] == ["df/dx_0 = x_1**2", "df/dx_1 = 2*x_0*x_1"]
+    with pytest.raises(diffkit.OptionError, match="not both"):
+        derivative("x[0] * x[1]", np.ones(2), shapes={"x": (2,)})
+    with pytest.raises(diffkit.OptionError, match="leave shapes= out"):
+        derivative(lambda x: x[0] * x[1], np.ones(2), shapes={"x": (2,)})
 
 
 def test_graph_input_and_guard():
