@@ -7,18 +7,18 @@ compiling included) and the steady-state time (best of repeats).  It flags
 disagreements larger than a method's tolerance and lists the kinks active
 at the point, with the convention each method applies there.
 """
-import time
 import warnings
+from typing import NamedTuple
 
 import numpy as np
 
-from . import ops
-from .api import Transform, grad
+from . import backends, ops
 from .errors import ArgumentError, NonFiniteError, OptionError, ShapeError
 from .fd.schemes import EPS
 from .graph.evaluate import evaluate_all
 from .graph.format import expression
-from .profile.measure import autorange
+from .graph.front import as_graph
+from .profile.measure import autorange, timed
 from .report import CompareReport, Kink, MethodRow
 
 METHODS = ("fd", "symbolic", "forward", "reverse")
@@ -240,11 +240,12 @@ def compare(fn, *args, methods=METHODS, argnums=None, options=None, repeats=5):
 
 
 def _compare(fn, args, methods, argnums, options, repeats):
-    probe = Transform(fn, "grad", "reverse", 0, {})
-    graph = probe.graph(*args)
+    # one graph serves every method: traced (or parsed) and simplified once
+    graph, trace_s = timed(as_graph, fn, *args)
     wrt = graph.positions(argnums)
     _check_function(graph, args, wrt, _label(fn))
-    reference = _flat(grad(fn, method="reverse", argnums=wrt)(*args))
+    base = _first_run(graph, args, wrt, "reverse", {}, trace_s)
+    reference = base.gradient
     # relative to the largest finite entry: an inf entry (sqrt at 0) is matched exactly
     finite = np.abs(reference[np.isfinite(reference)])
     scale = max(float(np.max(finite)), np.finfo(float).tiny) if finite.size else 1.0
@@ -256,8 +257,12 @@ def _compare(fn, args, methods, argnums, options, repeats):
     kinks = active_kinks(graph, args, scheme)
     rows = []
     for method in methods:
-        rows.append(_run(method, fn, args, wrt, options.get(method, {}), reference, scale,
-                         repeats, kinks))
+        opts = options.get(method, {})
+        # the reference is reverse mode's row too, unless the row has options of its own
+        run = base if method == "reverse" and not opts else _first_run(
+            graph, args, wrt, method, opts, trace_s)
+        rows.append(_run(method, run, graph, args, wrt, opts, reference, scale, repeats,
+                         kinks))
     if "symbolic" in methods:
         sym = next(r for r in rows if r.method == "symbolic")
         if sym.error > EXACT_RTOL:
@@ -268,19 +273,30 @@ def _compare(fn, args, methods, argnums, options, repeats):
     return CompareReport(_label(fn), point, reference.tolist(), rows, kinks, notes)
 
 
-def _run(method, fn, args, wrt, opts, reference, scale, repeats, kinks):
-    t0 = time.perf_counter()
-    transform = grad(fn, method=method, argnums=wrt, **opts)
-    g = _flat(transform(*args))
-    first = time.perf_counter() - t0
-    steady = autorange(lambda: transform(*args), repeats=repeats, min_time=1e-3)[0]
-    cost = transform.cost
+class _FirstRun(NamedTuple):
+    compiled: object
+    gradient: np.ndarray
+    first: float  # seconds from the function to its first gradient: trace, compile, run
+
+
+def _first_run(graph, args, wrt, method, opts, trace_s):
+    """Compile ``method``'s gradient of ``graph`` and run it once, timing both."""
+    backend = backends.get(method)(**opts)
+    compiled, compile_s = timed(backend.compile, "grad", graph, wrt)
+    grads, run_s = timed(compiled, *args)
+    return _FirstRun(compiled, _flat(grads), trace_s + compile_s + run_s)
+
+
+def _run(method, run, graph, args, wrt, opts, reference, scale, repeats, kinks):
+    compiled, g = run.compiled, run.gradient
+    steady = autorange(lambda: compiled(*args), repeats=repeats, min_time=1e-3)[0]
+    cost = compiled.cost
     abs_err = _differences(g, reference)
     error = float(np.max(abs_err)) / scale if g.size else 0.0
     estimate, note = None, ""
     if method == "fd":
         from .fd import gradient as fd_gradient
-        est = fd_gradient(fn, *args, argnums=wrt, scheme=opts.get("scheme", "central"),
+        est = fd_gradient(graph, *args, argnums=wrt, scheme=opts.get("scheme", "central"),
                           step=opts.get("step"), levels=opts.get("levels"),
                           shrink=opts.get("shrink"))
         est_flat = _flat(est.error)
@@ -298,10 +314,10 @@ def _run(method, fn, args, wrt, opts, reference, scale, repeats, kinks):
         ok = error <= tolerance
         if not ok:
             note = f"differs from reverse mode by {error:.1e} (relative)"
-    swell = getattr(getattr(transform, "_last", None), "swell", None)
+    swell = getattr(compiled, "swell", None)
     label = ", ".join(f"{k}={v}" for k, v in opts.items() if k != "scheme")
     if method == "fd":
         label = ", ".join(filter(None, [opts.get("scheme", "central"), label]))
     return MethodRow(method, label, g.tolist(), error, tolerance, bool(ok), cost.evaluations,
-                     int(cost.flops), int(cost.stored_bytes), first, steady, estimate, note,
+                     int(cost.flops), int(cost.stored_bytes), run.first, steady, estimate, note,
                      swell.as_dict() if swell is not None else {})

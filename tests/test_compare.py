@@ -2,6 +2,7 @@
 import csv
 import io
 import json
+import time
 import warnings
 
 import numpy as np
@@ -90,6 +91,31 @@ def test_methods_options_and_argnums():
     assert [row.method for row in r.rows] == ["fd", "reverse"]
     assert r["fd"].options == "complex" and r["fd"].evaluations == 3
     assert r["fd"].error < 1e-15 and r.reference == [1.0, 1.0, 1.0]
+
+
+def test_one_graph_serves_every_method(monkeypatch):
+    """compare traces and simplifies the function once and compiles reverse mode once (the
+    reference is reverse mode's row); each row's first-call time still counts the trace."""
+    traced = []
+
+    def f(x, y):
+        traced.append(type(x))
+        time.sleep(0.02)
+        return np.sin(np.exp(x * y) + 2 * x ** 2)
+
+    simplified, compiled = [], []
+    front_simplify = diffkit.graph.front.simplify
+    monkeypatch.setattr(diffkit.graph.front, "simplify",
+                        lambda g: simplified.append(g) or front_simplify(g))
+    reverse = diffkit.backends.get("reverse")
+    reverse_compile = reverse.compile
+    monkeypatch.setattr(reverse, "compile", lambda self, request, graph, wrt: compiled.append(
+        request) or reverse_compile(self, request, graph, wrt))
+    r = compare(f, 1.1, 0.7, repeats=1)
+    assert traced == [diffkit.graph.Tracer] and len(simplified) == 1
+    assert compiled == ["grad"]
+    assert r.agree and np.allclose(r.reference, EXACT, rtol=1e-14)
+    assert all(row.first_call_seconds >= 0.02 for row in r.rows)
 
 
 def test_disagreement_is_flagged_at_a_kink():
