@@ -58,7 +58,7 @@ def unit_tangents(program, kern, columns, block=None):
     too (small problems, where rebuilding them per call cost several times
     the kernel), and per call otherwise.
     """
-    k, n_in, n_out = len(columns), int(program.ints[1]), program.n_outputs
+    k, n_in, n_out = len(columns), program.n_inputs, program.n_outputs
     width = block_width(program, k, block)
     starts = list(range(0, max(k, 1), width))
 

@@ -15,6 +15,7 @@ import numpy as np
 
 from ..errors import ShapeError
 from ..graph.evaluate import real_array
+from ..program.format import O_SIZE
 from .cache import KernelCacheWarning
 from .validate import validate
 
@@ -26,10 +27,8 @@ def _io(program, x):
     numbers the kernels index with, and ``x`` is checked against them: a
     short or long ``x`` never reaches a kernel.
     """
-    ints = program.ints
-    validate(ints, program.consts)
-    n_in, n_out, out_off = int(ints[1]), int(ints[4]), int(ints[5])
-    n_values = int(ints[out_off + 1:out_off + 2 * n_out:2].sum())  # the sizes in (slot, size)
+    validate(program.ints, program.consts)
+    n_in, n_values = program.n_inputs, int(program.outputs()[:, O_SIZE].sum())
     x = real_array("the packed inputs x", x)
     if x.shape != (n_in,):
         raise ShapeError(f"the packed inputs x have shape {x.shape}; this program takes a "

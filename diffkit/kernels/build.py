@@ -2,12 +2,14 @@
 
 Every function diffkit compiles goes through :func:`jit`, with the flags
 of :data:`FLAGS`.  The kernel sources (:mod:`.structured`, :mod:`.sweeps`
-and the elementwise dispatch generated from :data:`.elementwise.SCALAR`)
-are joined into one file named by the hash of its text and compiled from
-there with numba's on-disk cache.  One file keeps the cache sound: numba
-does not notice when a function called from another file changes, but any
-change here changes the hash, hence the file.  A second process loads the
-compiled code instead of compiling again.
+and the elementwise dispatch generated from :data:`.elementwise.SCALAR`),
+with the field names of :mod:`diffkit.program.format` replaced by their
+values, are joined into one file named by the hash of its text (and of
+the format's text) and compiled from there with numba's on-disk cache.
+One file keeps the cache sound: numba does not notice when a function
+called from another file changes, but any change here changes the hash,
+hence the file.  A second process loads the compiled code instead of
+compiling again.
 
 The cache is checked before it is used (:mod:`.cache` chooses the folder
 and checks the source file): the module is compiled from the text diffkit
@@ -30,7 +32,8 @@ import numba
 import numpy as np
 from numba.core.caching import FunctionCache, IndexDataCacheFile
 
-from . import elementwise, layout, structured, sweeps
+from ..program import format as program_format
+from . import elementwise, structured, sweeps
 from .cache import PREFIX, KernelCacheWarning, cache_dir, discard, place
 
 #: Flags of everything diffkit compiles.  error_model="numpy": 1/0 gives inf, not an exception.
@@ -52,20 +55,23 @@ _lock = threading.Lock()
 _module = None
 
 
-def _inline_layout(text):
-    """Replace ``from .layout import A, B`` by ``A = 0`` lines: the joined module has
-    no package, and the values must be in the text that names the cache file."""
+def _inline_format(text):
+    """Replace ``from ..program.format import A, B`` (parenthesized lines too) by
+    ``A = 0`` lines: the joined module has no package, and the values must be in
+    the text that names the cache file."""
     def values(match):
-        names = match.group(1).split("#")[0].replace(",", " ").split()
-        return "\n".join(f"{name} = {getattr(layout, name)!r}" for name in names)
-    return re.sub(r"^from \.layout import ([^\n]+)$", values, text, flags=re.M)
+        listed = " ".join(line.split("#")[0] for line in match.group(1).splitlines())
+        names = listed.replace("(", " ").replace(")", " ").replace(",", " ").split()
+        return "\n".join(f"{name} = {getattr(program_format, name)!r}" for name in names)
+    return re.sub(r"^from \.\.program\.format import (\([^)]*\)|[^\n]+)$", values, text,
+                  flags=re.M)
 
 
 def source():
     """The full text of the compiled kernel module."""
     parts = [_PRELUDE, inspect.getsource(structured), inspect.getsource(sweeps),
              elementwise.generate()]
-    return _inline_layout("\n\n".join(parts))
+    return _inline_format("\n\n".join(parts))
 
 
 def jit(fn, **flags):
@@ -167,7 +173,9 @@ def kernels():
 
 
 def _build(text):
-    key = hashlib.sha256((text + numba.__version__ + np.__version__ + _FORMAT).encode())
+    # the program format's text too: a change of meaning with unchanged numbers recompiles
+    key = hashlib.sha256((text + inspect.getsource(program_format) + numba.__version__
+                          + np.__version__ + _FORMAT).encode())
     name = PREFIX + key.hexdigest()[:16]
     folder = place(text, name)  # None: no writable folder, compile in memory
     path = os.path.join(folder or cache_dir(), name + ".py")

@@ -1,13 +1,14 @@
 """Kernels of the non-elementwise instructions: gather, scatter, reduce, matmul.
 
 Plain Python that numba compiles (see :mod:`diffkit.kernels.build`); it
-imports nothing but NumPy, so it also runs uncompiled.  Linear kernels
+imports only NumPy and the program format, so it also runs uncompiled.  Linear kernels
 (gather, scatter, sum, mean) serve the tangent sweep unchanged: it applies
 them to each tangent row.
 """
 import numpy as np
 
-from .layout import R_MAX, R_MEAN, R_MIN, R_NORM, R_PROD, R_SUM
+from ..program.format import (M_BATCH, M_K, M_M, M_N, M_STRIDE_A, M_STRIDE_B, M_TRANS_A,
+                              M_TRANS_B, R_MAX, R_MEAN, R_MIN, R_NORM, R_PROD, R_SUM)
 
 
 def gather(v, ints, aux, out, n, fill):
@@ -196,10 +197,11 @@ def matmul(lv, rv, ov, ints, aux, out, a, b, accumulate):
     The operands may live in different arrays (values or a tangent row), so
     the tangent sweep reuses this kernel for ta @ b and a @ tb.  Geometry at
     ints[aux:]: batch, m, k, n, stride of a, stride of b, b stored transposed,
-    a stored transposed.
+    a stored transposed (the ``M_*`` fields of :mod:`diffkit.program.format`).
     """
-    batch, m, k, nn = ints[aux], ints[aux + 1], ints[aux + 2], ints[aux + 3]
-    sa, sb, trans_b, trans_a = ints[aux + 4], ints[aux + 5], ints[aux + 6], ints[aux + 7]
+    batch, m, k, nn = ints[aux + M_BATCH], ints[aux + M_M], ints[aux + M_K], ints[aux + M_N]
+    sa, sb = ints[aux + M_STRIDE_A], ints[aux + M_STRIDE_B]
+    trans_a, trans_b = ints[aux + M_TRANS_A], ints[aux + M_TRANS_B]
     for t in range(batch):
         res = ov[out + t * m * nn:out + (t + 1) * m * nn].reshape((m, nn))
         prod = _product(lv, rv, a + t * sa, b + t * sb, m, k, nn, trans_a, trans_b)

@@ -6,25 +6,30 @@ only after :func:`diffkit.kernels.validate` has checked every offset.
 """
 import numpy as np
 
-from .layout import K_ELEM, K_GATHER, K_REDUCE, K_SCATTER, WIDTH
+from ..program.format import (H_CONSTS, H_N_CONSTS, H_N_INPUTS, H_N_OUTPUTS, H_N_ROWS,
+                              H_N_SLOTS, H_OUTPUTS, H_ROWS, K_ELEM, K_GATHER, K_REDUCE,
+                              K_SCATTER, O_SIZE, O_SLOT, OUTPUT_WIDTH, R_A, R_ARITY, R_AUX,
+                              R_B, R_FLAGS, R_KIND, R_N, R_NA, R_NAUX, R_OUT, R_RUN, R_SUB,
+                              WIDTH)
 
 
 def _workspace(ints, consts, io):
     """A fresh workspace with the inputs (first entries of io) and the constants in place."""
-    return _fill(ints, consts, io, np.empty(ints[0]))
+    return _fill(ints, consts, io, np.empty(ints[H_N_SLOTS]))
 
 
 def _fill(ints, consts, io, buf):
-    buf[:ints[1]] = io[:ints[1]]
-    buf[ints[2]:ints[2] + ints[3]] = consts
+    buf[:ints[H_N_INPUTS]] = io[:ints[H_N_INPUTS]]
+    buf[ints[H_CONSTS]:ints[H_CONSTS] + ints[H_N_CONSTS]] = consts
     return buf
 
 
 def _outputs(ints, v, res, pos):
     """Copy the outputs' slots of v into res, packed in order from res[pos]."""
-    n_out, off = ints[4], ints[5]
+    n_out, off = ints[H_N_OUTPUTS], ints[H_OUTPUTS]
     for o in range(n_out):
-        slot, size = ints[off + 2 * o], ints[off + 2 * o + 1]
+        row = off + OUTPUT_WIDTH * o
+        slot, size = ints[row + O_SLOT], ints[row + O_SIZE]
         for i in range(size):
             res[pos + i] = v[slot + i]
         pos += size
@@ -32,29 +37,29 @@ def _outputs(ints, v, res, pos):
 
 def _operand(ints, r, q):
     """Offset and stride (0 for a broadcast scalar) of operand q of row r."""
-    q = min(q, ints[r + 12] - 1)  # unused operands repeat the last one
-    return ints[r + 4 + 2 * q], 1 if ints[r + 5 + 2 * q] > 1 else 0
+    q = min(q, ints[r + R_ARITY] - 1)  # unused operands repeat the last one
+    return ints[r + R_A + 2 * q], 1 if ints[r + R_NA + 2 * q] > 1 else 0
 
 
 def _elementwise_scalar(ints, v, r):
     oa, _ = _operand(ints, r, 0)
     ob, _ = _operand(ints, r, 1)
     oc, _ = _operand(ints, r, 2)
-    elementwise_scalar(ints[r + 1], v, ints[r + 2], oa, ob, oc)  # noqa: F821
+    elementwise_scalar(ints[r + R_SUB], v, ints[r + R_OUT], oa, ob, oc)  # noqa: F821
 
 
 def _elementwise_array(ints, v, r):
     oa, _ = _operand(ints, r, 0)
     ob, _ = _operand(ints, r, 1)
     oc, _ = _operand(ints, r, 2)
-    elementwise_array(ints[r + 1], v, ints[r + 2], ints[r + 3], oa, ob, oc)  # noqa: F821
+    elementwise_array(ints[r + R_SUB], v, ints[r + R_OUT], ints[r + R_N], oa, ob, oc)  # noqa: F821
 
 
 def _elementwise_partials(ints, v, r, P):
     oa, sa = _operand(ints, r, 0)
     ob, sb = _operand(ints, r, 1)
     oc, sc = _operand(ints, r, 2)
-    elementwise_partials(ints[r + 1], v, ints[r + 2], ints[r + 3],  # noqa: F821
+    elementwise_partials(ints[r + R_SUB], v, ints[r + R_OUT], ints[r + R_N],  # noqa: F821
                          oa, sa, ob, sb, oc, sc, P)
 
 
@@ -66,8 +71,8 @@ def _elementwise_rows(ints, buf, i, stop):
     iteration, which costs several times the arithmetic of a scalar row.
     """
     while i < stop:
-        r = ints[7] + i * WIDTH
-        if ints[r] != K_ELEM or ints[r + 3] != 1:
+        r = ints[H_ROWS] + i * WIDTH
+        if ints[r + R_KIND] != K_ELEM or ints[r + R_N] != 1:
             return i
         _elementwise_scalar(ints, buf, r)
         i += 1
@@ -76,22 +81,22 @@ def _elementwise_rows(ints, buf, i, stop):
 
 def _other_row(ints, buf, r):
     """Run one array elementwise, gather, scatter, reduction or matmul row."""
-    kind, sub, out, n = ints[r], ints[r + 1], ints[r + 2], ints[r + 3]
-    a, na, aux, naux = ints[r + 4], ints[r + 5], ints[r + 10], ints[r + 11]
+    kind, sub, out, n = ints[r + R_KIND], ints[r + R_SUB], ints[r + R_OUT], ints[r + R_N]
+    a, na, aux, naux = ints[r + R_A], ints[r + R_NA], ints[r + R_AUX], ints[r + R_NAUX]
     if kind == K_ELEM:
         _elementwise_array(ints, buf, r)
     elif kind == K_GATHER:
-        gather(buf, ints, aux, out, n, ints[r + 13])  # noqa: F821
+        gather(buf, ints, aux, out, n, ints[r + R_FLAGS])  # noqa: F821
     elif kind == K_SCATTER:
-        scatter(buf, ints, aux, naux, out, n, a, na, ints[r + 13])  # noqa: F821
+        scatter(buf, ints, aux, naux, out, n, a, na, ints[r + R_FLAGS])  # noqa: F821
     elif kind == K_REDUCE:
-        reduce(buf, sub, ints, aux, naux, out, n, a, na, ints[r + 6])  # noqa: F821
+        reduce(buf, sub, ints, aux, naux, out, n, a, na, ints[r + R_RUN])  # noqa: F821
     else:
-        matmul(buf, buf, buf, ints, aux, out, a, ints[r + 6], False)  # noqa: F821
+        matmul(buf, buf, buf, ints, aux, out, a, ints[r + R_B], False)  # noqa: F821
 
 
 def _values_row(ints, buf, r):
-    if ints[r] == K_ELEM and ints[r + 3] == 1:
+    if ints[r + R_KIND] == K_ELEM and ints[r + R_N] == 1:
         _elementwise_scalar(ints, buf, r)
     else:
         _other_row(ints, buf, r)
@@ -103,33 +108,33 @@ def values(ints, consts, io):
     One caller-allocated array in and out: returning a new array from
     compiled code costs more than a small program's whole run.
     """
-    values_in(ints, consts, io, np.empty(ints[0]))
+    values_in(ints, consts, io, np.empty(ints[H_N_SLOTS]))
 
 
 def values_in(ints, consts, io, buf):
     """:func:`values` in a workspace the caller owns (reused by big programs: fresh
     pages for a large workspace cost more than the work)."""
     _fill(ints, consts, io, buf)
-    i, stop = 0, ints[6]
+    i, stop = 0, ints[H_N_ROWS]
     while i < stop:
         i = _elementwise_rows(ints, buf, i, stop)
         if i < stop:
-            _other_row(ints, buf, ints[7] + i * WIDTH)
+            _other_row(ints, buf, ints[H_ROWS] + i * WIDTH)
             i += 1
-    _outputs(ints, buf, io, ints[1])
+    _outputs(ints, buf, io, ints[H_N_INPUTS])
 
 
 def _is_const(ints, off):
-    return ints[2] <= off < ints[2] + ints[3]
+    return ints[H_CONSTS] <= off < ints[H_CONSTS] + ints[H_N_CONSTS]
 
 
 def _tangent_row(ints, buf, T, r):
-    kind, sub, out, n = ints[r], ints[r + 1], ints[r + 2], ints[r + 3]
-    a, na, aux, naux = ints[r + 4], ints[r + 5], ints[r + 10], ints[r + 11]
+    kind, sub, out, n = ints[r + R_KIND], ints[r + R_SUB], ints[r + R_OUT], ints[r + R_N]
+    a, na, aux, naux = ints[r + R_A], ints[r + R_NA], ints[r + R_AUX], ints[r + R_NAUX]
     K = T.shape[0]
     if kind == K_ELEM:
-        arity = ints[r + 12]
-        if ints[r + 13] == 1:  # a comparison: no derivative
+        arity = ints[r + R_ARITY]
+        if ints[r + R_FLAGS] == 1:  # a comparison: no derivative
             return
         P = np.empty((3, n))
         _elementwise_partials(ints, buf, r, P)
@@ -137,7 +142,7 @@ def _tangent_row(ints, buf, T, r):
             for i in range(n):
                 T[j, out + i] = 0.0
             for q in range(arity):
-                off, size = ints[r + 4 + 2 * q], ints[r + 5 + 2 * q]
+                off, size = ints[r + R_A + 2 * q], ints[r + R_NA + 2 * q]
                 if _is_const(ints, off):
                     continue
                 s = 1 if size > 1 else 0
@@ -148,16 +153,16 @@ def _tangent_row(ints, buf, T, r):
                         T[j, out + i] += t * p
     elif kind == K_GATHER:
         for j in range(K):
-            gather(T[j], ints, aux, out, n, ints[r + 13])  # noqa: F821
+            gather(T[j], ints, aux, out, n, ints[r + R_FLAGS])  # noqa: F821
     elif kind == K_SCATTER:
         for j in range(K):
-            scatter(T[j], ints, aux, naux, out, n, a, na, ints[r + 13])  # noqa: F821
+            scatter(T[j], ints, aux, naux, out, n, a, na, ints[r + R_FLAGS])  # noqa: F821
     elif kind == K_REDUCE:
         w = reduce_weights(buf, sub, ints, aux, naux, out, n, a, na)  # noqa: F821
         for j in range(K):
             reduce_tangent(T[j], w, ints, aux, naux, out, n, a, na)  # noqa: F821
     else:
-        b = ints[r + 6]
+        b = ints[r + R_B]
         for j in range(K):
             T[j, out:out + n] = 0.0
             if not _is_const(ints, a):
@@ -171,12 +176,12 @@ def tangents(ints, consts, io, tx, tout):
     ``tout`` (K, n_outputs) out."""
     buf = _workspace(ints, consts, io)
     K = tx.shape[0]
-    T = np.zeros((K, ints[0]))
-    T[:, :ints[1]] = tx
-    for i in range(ints[6]):
-        r = ints[7] + i * WIDTH
+    T = np.zeros((K, ints[H_N_SLOTS]))
+    T[:, :ints[H_N_INPUTS]] = tx
+    for i in range(ints[H_N_ROWS]):
+        r = ints[H_ROWS] + i * WIDTH
         _values_row(ints, buf, r)
         _tangent_row(ints, buf, T, r)
-    _outputs(ints, buf, io, ints[1])
+    _outputs(ints, buf, io, ints[H_N_INPUTS])
     for j in range(K):
         _outputs(ints, T[j], tout[j], 0)

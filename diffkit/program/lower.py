@@ -11,59 +11,15 @@ no kernel of their own: applying their NumPy implementation to arrays of
 slot positions gives the gather that realizes them, and a gather that reads
 a contiguous run becomes an alias of that run, costing nothing.
 """
-from dataclasses import dataclass, field
-
 import numpy as np
 
 from .. import ops
 from ..errors import UnsupportedError
-from ..kernels.layout import (ELEMENTWISE_CODES, HEADER, K_ELEM, K_GATHER, K_MATMUL, K_REDUCE,
-                              K_SCATTER, REDUCTION_CODES, WIDTH)
-
-
-@dataclass
-class Program:
-    """A lowered graph: what the kernels need, plus what cost records report.
-
-    Attributes
-    ----------
-    ints : ndarray of int64
-        Header, output table, instruction rows and index maps, in one array.
-    consts : ndarray of float64
-        The constants, copied into the workspace at every run.
-    input_shapes, output_shapes : tuple of tuples
-    n_slots : int
-        Size of the workspace in float64 values.
-    op_counts : dict
-        Instructions per op name (aliases excluded).
-    flops : int
-        Floating-point operations of one run, from the op table.
-    tangent_flops : int
-        Flops of one tangent direction: each op once per non-constant operand.
-    """
-
-    ints: np.ndarray
-    consts: np.ndarray
-    input_shapes: tuple
-    output_shapes: tuple
-    n_slots: int
-    op_counts: dict = field(default_factory=dict)
-    flops: int = 0
-    tangent_flops: int = 0
-
-    @property
-    def n_instructions(self):
-        return int(self.ints[6])
-
-    @property
-    def n_outputs(self):
-        """Length of the packed output vector."""
-        return sum(ops.size(s) for s in self.output_shapes)
-
-    @property
-    def workspace_bytes(self):
-        """Bytes of the workspace: every value the sweeps store (the O(V) memory)."""
-        return 8 * self.n_slots
+from .format import (ELEMENTWISE_CODES, GEOMETRY, H_CONSTS, H_N_CONSTS, H_N_INPUTS, H_N_OUTPUTS,
+                     H_N_ROWS, H_N_SLOTS, H_OUTPUTS, H_ROWS, HEADER, K_ELEM, K_GATHER, K_MATMUL,
+                     K_REDUCE, K_SCATTER, M_BATCH, M_K, M_M, M_N, M_STRIDE_A, M_STRIDE_B,
+                     M_TRANS_A, M_TRANS_B, R_A, R_ARITY, R_AUX, R_FLAGS, R_KIND, R_N, R_NA,
+                     R_NAUX, R_OUT, R_RUN, R_SUB, REDUCTION_CODES, WIDTH, Program)
 
 
 class _Lowering:
@@ -121,9 +77,11 @@ class _Lowering:
         return start, values.size
 
     def row(self, kind, sub, out, n, operands=(), aux=(0, 0), flags=0):
-        r = [kind, sub, out, n, 0, 0, 0, 0, 0, 0, aux[0], aux[1], len(operands), flags]
+        r = [0] * WIDTH
+        r[R_KIND], r[R_SUB], r[R_OUT], r[R_N] = kind, sub, out, n
+        r[R_AUX], r[R_NAUX], r[R_ARITY], r[R_FLAGS] = aux[0], aux[1], len(operands), flags
         for i, (off, size) in enumerate(operands):
-            r[4 + 2 * i], r[5 + 2 * i] = off, size
+            r[R_A + 2 * i], r[R_NA + 2 * i] = off, size
         self.rows.append(r)
 
     def positions(self, m):
@@ -208,10 +166,9 @@ class _Lowering:
             aux = self.add_aux(seg)  # the tangent sweep maps entries to groups with it
             if not np.array_equal(seg, np.repeat(np.arange(size), run)):
                 run = 0  # groups are not consecutive runs: the kernel follows the map
-        # the reduction's second operand slot holds the run length of its groups
         self.row(K_REDUCE, REDUCTION_CODES[a["op"]], self.slot[n], size,
-                 [(self.slot[m], self.size[m]), (run, 0)], aux)
-        self.rows[-1][12] = 1  # arity stays one: the second pair is not an operand
+                 [(self.slot[m], self.size[m])], aux)
+        self.rows[-1][R_RUN] = run  # in the unused second operand's slot field
 
     def linalg(self, n, a, args):
         ma, mb = args
@@ -234,8 +191,11 @@ class _Lowering:
                 raise UnsupportedError("matmul with partly broadcast batch dimensions is not "
                                        "supported by the kernels; broadcast_to both first")
         self.alloc(n, ops.size(a["shape"]))
-        geometry = [ops.size(batch), a2[-2], a2[-1], b2[-1], strides[0], strides[1], trans_b,
-                    trans_a]
+        geometry = [0] * GEOMETRY
+        geometry[M_BATCH], geometry[M_M], geometry[M_K], geometry[M_N] = (
+            ops.size(batch), a2[-2], a2[-1], b2[-1])
+        geometry[M_STRIDE_A], geometry[M_STRIDE_B] = strides
+        geometry[M_TRANS_A], geometry[M_TRANS_B] = trans_a, trans_b
         self.row(K_MATMUL, 0, self.slot[n], self.size[n],
                  [(self.slot[ma], self.size[ma]), (self.slot[mb], self.size[mb])],
                  self.add_aux(geometry))
@@ -274,9 +234,12 @@ class _Lowering:
         out_off = HEADER
         instr_off = out_off + outs.size
         aux_off = instr_off + rows.size
-        rows[:, 10] += aux_off  # aux pointers become absolute positions in ints
-        header = [self.n_slots, n_in, n_in, n_const, len(g.outputs), out_off, len(rows),
-                  instr_off]
+        rows[:, R_AUX] += aux_off  # aux pointers become absolute positions in ints
+        header = [0] * HEADER
+        header[H_N_SLOTS], header[H_N_INPUTS] = self.n_slots, n_in
+        header[H_CONSTS], header[H_N_CONSTS] = n_in, n_const  # constants follow the inputs
+        header[H_N_OUTPUTS], header[H_OUTPUTS] = len(g.outputs), out_off
+        header[H_N_ROWS], header[H_ROWS] = len(rows), instr_off
         ints = np.concatenate([np.array(header, dtype=np.int64), outs.ravel(), rows.ravel(),
                                *self.aux]).astype(np.int64)
         const_arr = np.concatenate(consts) if consts else np.zeros(0)

@@ -12,8 +12,8 @@ from diffkit import GraphError
 from diffkit.backends import compiled
 from diffkit.kernels import validate
 from diffkit.kernels.elementwise import SCALAR
-from diffkit.kernels.layout import (HEADER, K_ELEM, K_GATHER, K_MATMUL, K_REDUCE, K_SCATTER,
-                                    WIDTH)
+from diffkit.program.format import (HEADER, K_ELEM, K_GATHER, K_MATMUL, K_REDUCE, K_SCATTER,
+                                   WIDTH)
 from diffkit.program.adjoint import adjoint_graph
 from diffkit.program.lower import lower
 

@@ -1,0 +1,144 @@
+"""The program format: one int64 array and one float64 array that the kernels run.
+
+A :class:`Program` is what lowering produces and the kernels execute.  Its
+``ints`` array holds, in order:
+
+* a header of :data:`HEADER` values, named ``H_*`` (the workspace size, where
+  the inputs and constants sit in it, where the tables below start);
+* the output table: :data:`OUTPUT_WIDTH` values per output, its slot
+  (``O_SLOT``) and size (``O_SIZE``) in the workspace;
+* the instruction rows, :data:`WIDTH` values each, named ``R_*``;
+* the index maps the rows point at (gathers, scatters, reduction segments)
+  and the matmul geometry (named ``M_*``).
+
+Every value a program computes lives in one float64 workspace of
+``ints[H_N_SLOTS]`` slots: the inputs first, then the constants, then the
+intermediates.
+
+Row fields: ``kind`` (one of ``K_*``), ``sub`` (the elementwise op or
+reduction code), the result's slot ``out`` and size ``n``, up to three
+operands as (slot, size) pairs ``a, na, b, nb, c, nc``, an index map
+``aux, naux`` (an absolute position in ``ints`` and a length), ``arity`` (the
+number of operand pairs in use) and ``flags``.  An elementwise row reads
+every operand at size ``n``, or works on one element.  A reduction keeps
+in its ``b`` field (``R_RUN``) the length of its groups when they are
+consecutive runs (0 when they follow the map at ``aux``).  ``flags`` is 1 on
+a comparison (no derivative), on a gather that fills one value (its map is
+a single position) and on a scatter that adds to the rows before it.
+
+The kernels are compiled from source in which these names are replaced by
+their values (:mod:`diffkit.kernels.build`), so a name costs nothing at run
+time.  Only this module, NumPy and the op records are imported here.
+
+Examples
+--------
+>>> import diffkit
+>>> from diffkit.program.lower import lower
+>>> program = lower(diffkit.parse("sin(x) * y"))
+>>> int(program.ints[H_N_INPUTS]), program.n_instructions
+(2, 2)
+>>> [int(v) for v in program.rows()[:, R_KIND]] == [K_ELEM, K_ELEM]
+True
+"""
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .. import ops
+
+#: Header fields.
+(H_N_SLOTS, H_N_INPUTS, H_CONSTS, H_N_CONSTS, H_N_OUTPUTS, H_OUTPUTS, H_N_ROWS,
+ H_ROWS) = range(8)
+HEADER = 8
+
+#: Output table fields, per output.
+O_SLOT, O_SIZE = range(2)
+OUTPUT_WIDTH = 2
+
+#: Instruction row fields.
+(R_KIND, R_SUB, R_OUT, R_N, R_A, R_NA, R_B, R_NB, R_C, R_NC, R_AUX, R_NAUX, R_ARITY,
+ R_FLAGS) = range(14)
+WIDTH = 14
+#: A reduction's run length of consecutive groups, kept in its second operand's slot field.
+R_RUN = R_B
+
+#: Matmul geometry at a row's ``aux``: batch size, the (m, k) @ (k, n) product,
+#: the strides between batch entries of a and b, and whether b, a are stored transposed.
+M_BATCH, M_M, M_K, M_N, M_STRIDE_A, M_STRIDE_B, M_TRANS_B, M_TRANS_A = range(8)
+GEOMETRY = 8
+
+#: Instruction kinds.
+K_ELEM, K_GATHER, K_SCATTER, K_REDUCE, K_MATMUL = range(5)
+KIND_NAMES = ("elementwise", "gather", "scatter", "reduce", "matmul")
+
+#: Elementwise and comparison op name -> its code in the generated dispatch, in
+#: the op records' registration order.
+ELEMENTWISE_CODES = {op.name: i for i, op in enumerate(
+    op for op in ops.all_ops() if op.kind in ("elementwise", "comparison"))}
+#: Operand count of each elementwise code.
+ELEMENTWISE_ARITY = tuple(ops.get(name).arity for name in ELEMENTWISE_CODES)
+
+#: Reduction op name -> code understood by the reduce kernels.
+REDUCTION_CODES = {"sum": 0, "mean": 1, "prod": 2, "max": 3, "min": 4, "norm": 5}
+R_SUM, R_MEAN, R_PROD, R_MAX, R_MIN, R_NORM = range(6)
+
+
+@dataclass
+class Program:
+    """A lowered graph: what the kernels need, plus what cost records report.
+
+    Attributes
+    ----------
+    ints : ndarray of int64
+        Header, output table, instruction rows and index maps, in one array.
+    consts : ndarray of float64
+        The constants, copied into the workspace at every run.
+    input_shapes, output_shapes : tuple of tuples
+    n_slots : int
+        Size of the workspace in float64 values.
+    op_counts : dict
+        Instructions per op name (aliases excluded).
+    flops : int
+        Floating-point operations of one run, from the op table.
+    tangent_flops : int
+        Flops of one tangent direction: each op once per non-constant operand.
+    """
+
+    ints: np.ndarray
+    consts: np.ndarray
+    input_shapes: tuple
+    output_shapes: tuple
+    n_slots: int
+    op_counts: dict = field(default_factory=dict)
+    flops: int = 0
+    tangent_flops: int = 0
+
+    @property
+    def n_instructions(self):
+        return int(self.ints[H_N_ROWS])
+
+    @property
+    def n_inputs(self):
+        """Length of the packed input vector."""
+        return int(self.ints[H_N_INPUTS])
+
+    @property
+    def n_outputs(self):
+        """Length of the packed output vector."""
+        return sum(ops.size(s) for s in self.output_shapes)
+
+    @property
+    def workspace_bytes(self):
+        """Bytes of the workspace: every value the sweeps store (the O(V) memory)."""
+        return 8 * self.n_slots
+
+    def rows(self):
+        """The instruction rows as an (n_instructions, WIDTH) view of ``ints``."""
+        start = int(self.ints[H_ROWS])
+        return self.ints[start:start + self.n_instructions * WIDTH].reshape(-1, WIDTH)
+
+    def outputs(self):
+        """The output table as an (n_outputs, OUTPUT_WIDTH) view: slot and size of each output."""
+        start = int(self.ints[H_OUTPUTS])
+        n = int(self.ints[H_N_OUTPUTS])
+        return self.ints[start:start + n * OUTPUT_WIDTH].reshape(-1, OUTPUT_WIDTH)
