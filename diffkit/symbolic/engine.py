@@ -9,13 +9,11 @@ import time
 import numpy as np
 import sympy as sp
 
+from ..errors import OptionError
 from .convert import to_sympy
 from .functions import zero_wins, zmul
 from .guard import MAX_CODE_OPS, MAX_OPS, TIME_BUDGET, Budget, check_code, check_size
 from .swell import Swell, cse_ops, tree_ops
-
-REQUESTS = ("grad", "value_and_grad", "jacobian", "hessian", "hvp")
-
 
 def _drop_delta(e):
     """sign' = 0 everywhere: replace the DiracDelta SymPy returns by 0."""
@@ -80,21 +78,39 @@ class SymbolicDerivative:
         return H
 
 
-def _derivatives(conv, request, wrt):
-    f = conv.flat_outputs()
-    if request == "jacobian":
-        return f, [sp.diff(fj, s) for fj in f for s in wrt], []
-    g = [sp.diff(f[0], s) for s in wrt]
-    if request == "grad":
-        return f, g, []
-    if request == "value_and_grad":
-        return f, g, [f[0]]
-    if request == "hessian":
-        return f, [sp.diff(g[i], wrt[j]) for i in range(len(wrt))
-                   for j in range(i, len(wrt))], []
+def _gradient(f, wrt):
+    return [sp.diff(f[0], s) for s in wrt]
+
+
+def _grad(f, wrt):
+    return _gradient(f, wrt), []
+
+
+def _value_and_grad(f, wrt):
+    return _gradient(f, wrt), [f[0]]
+
+
+def _jacobian(f, wrt):
+    return [sp.diff(fj, s) for fj in f for s in wrt], []
+
+
+def _hessian(f, wrt):
+    """The upper triangle row by row (:meth:`SymbolicDerivative.hessian_matrix` fills it in)."""
+    g = _gradient(f, wrt)
+    return [sp.diff(g[i], wrt[j]) for i in range(len(wrt)) for j in range(i, len(wrt))], []
+
+
+def _hvp(f, wrt):
+    """d/dx (g . v), with the direction v as extra symbols the compiled function takes."""
     v = [sp.Symbol(f"v_{i}", real=True) for i in range(len(wrt))]
-    gv = sp.Add(*[gi * vi for gi, vi in zip(g, v)])
-    return f, [sp.diff(gv, s) for s in wrt], v
+    gv = sp.Add(*[gi * vi for gi, vi in zip(_gradient(f, wrt), v)])
+    return [sp.diff(gv, s) for s in wrt], v
+
+
+#: request -> (outputs, wrt symbols) -> (derivative expressions, extra values or symbols);
+#: the requests are those of :data:`diffkit.backends.base.REQUESTS`.
+_DERIVATIVES = {"grad": _grad, "value_and_grad": _value_and_grad, "jacobian": _jacobian,
+                "hessian": _hessian, "hvp": _hvp}
 
 
 def compile_derivative(graph, request="grad", wrt=(0,), cse=True, compiler="numpy",
@@ -129,8 +145,8 @@ def compile_derivative(graph, request="grad", wrt=(0,), cse=True, compiler="nump
     >>> d(np.array([2.0, 5.0]))
     array([60.,  8.])
     """
-    if request not in REQUESTS:
-        raise ValueError(f"unknown request {request!r}")
+    if request not in _DERIVATIVES:
+        raise OptionError(f"unknown request {request!r}; choose one of {', '.join(_DERIVATIVES)}")
     swell = Swell(graph_ops=graph.flops())
     check_size(swell.graph_ops, max_ops)
     budget = Budget(time_budget, f"a graph of {swell.graph_ops} scalar operations")
@@ -140,7 +156,8 @@ def compile_derivative(graph, request="grad", wrt=(0,), cse=True, compiler="nump
     t1 = time.perf_counter()
     wrt_syms = conv.flat_symbols(wrt)
     with budget.step("differentiating"):
-        function, derivs, extra = _derivatives(conv, request, wrt_syms)
+        function = conv.flat_outputs()
+        derivs, extra = _DERIVATIVES[request](function, wrt_syms)
         derivs = zero_wins([_drop_delta(e) for e in derivs], function)
     t2 = time.perf_counter()
     exprs = (extra + derivs) if request == "value_and_grad" else derivs
