@@ -16,6 +16,7 @@ The rules (DESIGN.md, "Layout"):
 * ``diffkit.optim`` imports nothing of the backends, fd, symbolic or kernels
   (optimizers never compute gradients);
 * ``numba`` is imported in ``diffkit/kernels/build.py`` only;
+* modules import each other relatively (``from ..errors import ...``);
 * no import cycle between the parts of the package (its subpackages and
   top-level modules), the root ``diffkit/__init__.py`` aside: it is the
   public API and imports every part.
@@ -156,6 +157,17 @@ def test_numba_is_imported_in_one_module():
     importers = sorted({where.partition(":")[0] for imports in GRAPH.values()
                         for target, where in imports if _within(target, "numba")})
     assert importers == ["diffkit/kernels/build.py"]
+
+
+def test_modules_import_each_other_relatively():
+    """``from ..errors import OptionError``, not ``from diffkit.errors import ...``."""
+    absolute = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.ImportFrom) and not node.level and \
+                    _within(node.module, "diffkit"):
+                absolute.append(f"{path.relative_to(PACKAGE.parent).as_posix()}:{node.lineno}")
+    assert absolute == []
 
 
 def _part(module):
