@@ -172,10 +172,18 @@ def kernels():
     return _module
 
 
+def cache_key(text):
+    """The hash that names the compiled module of ``text`` and keys its cache entries.
+
+    It covers the program format's text too: a change of the format's meaning
+    that leaves the pasted numbers unchanged still compiles afresh.
+    """
+    return hashlib.sha256((text + inspect.getsource(program_format) + numba.__version__
+                           + np.__version__ + _FORMAT).encode())
+
+
 def _build(text):
-    # the program format's text too: a change of meaning with unchanged numbers recompiles
-    key = hashlib.sha256((text + inspect.getsource(program_format) + numba.__version__
-                          + np.__version__ + _FORMAT).encode())
+    key = cache_key(text)
     name = PREFIX + key.hexdigest()[:16]
     folder = place(text, name)  # None: no writable folder, compile in memory
     path = os.path.join(folder or cache_dir(), name + ".py")

@@ -26,9 +26,9 @@ from ..program.format import (ELEMENTWISE_ARITY, GEOMETRY, H_CONSTS, H_N_CONSTS,
                               H_N_OUTPUTS, H_N_ROWS, H_N_SLOTS, H_OUTPUTS, H_ROWS, HEADER,
                               K_ELEM, K_GATHER, K_MATMUL, K_REDUCE, K_SCATTER, M_BATCH, M_K,
                               M_M, M_N, M_STRIDE_A, M_STRIDE_B, M_TRANS_A, M_TRANS_B, O_SIZE,
-                              O_SLOT, OUTPUT_WIDTH, R_A, R_ARITY, R_AUX, R_B, R_FLAGS, R_KIND,
-                              R_C, R_N, R_NA, R_NAUX, R_NB, R_NC, R_OUT, R_RUN, R_SUB, REDUCTION_CODES,
-                              WIDTH)
+                              O_SLOT, OUTPUT_WIDTH, R_A, R_ARITY, R_AUX, R_B, R_C, R_FLAGS,
+                              R_KIND, R_N, R_NA, R_NAUX, R_NB, R_NC, R_OUT, R_RUN, R_SUB,
+                              REDUCTION_CODES, WIDTH)
 
 #: Operand (slot, size) field pairs of a row, in operand order.
 _OPERANDS = ((R_A, R_NA), (R_B, R_NB), (R_C, R_NC))

@@ -102,6 +102,10 @@ class Program:
         Floating-point operations of one run, from the op table.
     tangent_flops : int
         Flops of one tangent direction: each op once per non-constant operand.
+    input_names : tuple of str
+        The graph's input names, for :meth:`__str__`.
+
+    ``print(program)`` shows it as text (:mod:`diffkit.program.disassemble`).
     """
 
     ints: np.ndarray
@@ -112,6 +116,7 @@ class Program:
     op_counts: dict = field(default_factory=dict)
     flops: int = 0
     tangent_flops: int = 0
+    input_names: tuple = ()
 
     @property
     def n_instructions(self):
@@ -131,6 +136,10 @@ class Program:
     def workspace_bytes(self):
         """Bytes of the workspace: every value the sweeps store (the O(V) memory)."""
         return 8 * self.n_slots
+
+    def __str__(self):
+        from .disassemble import disassemble
+        return disassemble(self)
 
     def rows(self):
         """The instruction rows as an (n_instructions, WIDTH) view of ``ints``."""

@@ -246,7 +246,7 @@ class _Lowering:
         return Program(ints=ints, consts=const_arr, input_shapes=g.input_shapes,
                        output_shapes=g.output_shapes, n_slots=self.n_slots,
                        op_counts=self.op_counts, flops=self.flops,
-                       tangent_flops=self.tangent_flops)
+                       tangent_flops=self.tangent_flops, input_names=tuple(g.input_names))
 
 
 def lower(graph):
