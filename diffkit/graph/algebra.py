@@ -13,6 +13,7 @@ from .passes import prune, rewrite
 
 _ONE = {"mul": (0, 1), "zmul": (0, 1), "div": (1,), "pow": (1,)}
 _ZERO = {"add": (0, 1), "sub": (1,)}
+_OPS = {*_ONE, *_ZERO, "where"}
 
 
 def _is(node, number):
@@ -25,6 +26,8 @@ def _is(node, number):
 def identity(a, args, nodes):
     """The rule: the operand an exact identity says the node equals, or None."""
     op, shape = a["op"], a["shape"]
+    if op not in _OPS:
+        return None
     for table, number in ((_ONE, 1.0), (_ZERO, 0.0)):
         for pos in table.get(op, ()):
             other = args[1 - pos]

@@ -35,11 +35,11 @@ def rewrite(graph, rules):
     :func:`prune`.
     """
     nodes, mapping = {}, {}
-    src = graph._nodes
+    src, new_id = graph._nodes, mapping.__getitem__
     for n in graph.order:
         a = src[n]
         old_args = a["args"]
-        args = tuple(mapping[m] for m in old_args)
+        args = tuple(map(new_id, old_args))
         if args != old_args:
             a = dict(a, args=args)
         new = None
@@ -106,11 +106,12 @@ def _fold(a, args, nodes):
     to compute than to store and copy in on every run, and the rule does not
     depend on sizes, so costs scale the same way at every size.
     """
-    if a["op"] == "const" or not args:
+    if not args:
         return None
     operands = [nodes[m] for m in args]
-    if any(o["op"] != "const" for o in operands):
-        return None
+    for o in operands:
+        if o["op"] != "const":
+            return None
     largest = max(ops.size(o["shape"]) for o in operands)
     if ops.size(a["shape"]) > max(largest, 1):
         return None

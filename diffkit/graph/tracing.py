@@ -47,7 +47,10 @@ def _const_or_tracer(builder, value):
 
 def apply(name, args, params):
     """Record op ``name`` applied to ``args`` (tracers or constants)."""
-    builder = next(a.builder for a in args if isinstance(a, Tracer))
+    for a in args:
+        if isinstance(a, Tracer):
+            builder = a.builder
+            break
     # the common operand, a tracer of this trace, without a call
     nodes = [a.node if type(a) is Tracer and a.builder is builder
              else _const_or_tracer(builder, a) for a in args]

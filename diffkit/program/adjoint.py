@@ -15,6 +15,18 @@ from ..graph.tracing import Tracer
 from .reference import active_nodes, backward
 
 
+class _Traced:
+    """node -> a tracer of that node in ``builder``, made when asked (no table of them)."""
+
+    __slots__ = ("builder",)
+
+    def __init__(self, builder):
+        self.builder = builder
+
+    def __getitem__(self, n):
+        return Tracer(self.builder, n)
+
+
 def adjoint_graph(graph, wrt=None, seed_inputs=False):
     """Graph of ``(outputs..., adjoints of the inputs in wrt...)``.
 
@@ -36,7 +48,7 @@ def adjoint_graph(graph, wrt=None, seed_inputs=False):
     """
     wrt = tuple(range(len(graph.inputs))) if wrt is None else tuple(wrt)
     builder = GraphBuilder.extending(graph)  # the function's nodes, then its adjoints
-    values = {n: Tracer(builder, n) for n in graph.order}
+    values = _Traced(builder)
     if seed_inputs:
         seeds = {o: Tracer(builder, builder.add_input(f"ct_{i}", graph.node(o)["shape"]))
                  for i, o in enumerate(graph.outputs)}
