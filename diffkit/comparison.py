@@ -1,6 +1,6 @@
 """Run every differentiation method on one function at one point, side by side.
 
-:func:`compare` returns a :class:`~diffkit.report.CompareReport`: per
+:func:`compare` returns a :class:`~diffkit.compare_report.CompareReport`: per
 method the gradient, its error against reverse mode (cross-checked with
 the symbolic backend), the cost record, the first-call time (tracing and
 compiling included) and the steady-state time (best of repeats).  It flags
@@ -19,7 +19,7 @@ from .graph.evaluate import evaluate_all
 from .graph.format import expression
 from .graph.front import as_graph
 from .profile.measure import autorange, timed
-from .report import CompareReport, Kink, MethodRow
+from .compare_report import CompareReport, Kink, MethodRow
 
 METHODS = ("fd", "symbolic", "forward", "reverse")
 #: Relative tolerance of the exact methods (forward, reverse, symbolic).
