@@ -43,14 +43,15 @@ class _Lowering:
         Their products read the untransposed values with a flag, so the
         transpose moves no data: the adjoint of ``x @ W`` needs ``W.T``.
         """
-        g, fused = self.graph, set()
+        g, fused, users_of = self.graph, set(), None
         for n in g.order:
             a = g.node(n)
             nd = len(a["shape"])
             if a["op"] != "transpose" or nd < 2 or n in g.outputs:
                 continue
             swap = tuple(range(nd - 2)) + (nd - 1, nd - 2)
-            users = list(g.nx.successors(n))
+            users_of = users_of or g.users()  # one walk, and only for graphs with transposes
+            users = users_of[n]
             if a["params"]["axes"] == swap and users and all(
                     g.node(u)["op"] in ("matmul", "dot") and
                     g.node(u)["shape"] and len(g.node(u)["shape"]) >= 2 and
@@ -90,33 +91,34 @@ class _Lowering:
             self.graph.node(m)["shape"])
 
     # -- one method per kind of op -------------------------------------------
-    def full_size(self, m, shape):
-        """Offset of node m's values at the full ``shape``: itself, or a broadcast copy.
+    def full_size(self, m, shape, size):
+        """Offset of node m's values at the full ``shape`` (of ``size`` entries):
+        itself, or a broadcast copy.
 
         The kernels' array loops read every operand at the result's size, so
         broadcasts (a scalar times an array included) are materialized, once
         per operand and shape.
         """
-        if self.size[m] == ops.size(shape):  # same entries in the same order
+        if self.size[m] == size:  # same entries in the same order
             return self.slot[m]
         key = (self.slot[m], tuple(shape))
         if key not in self.broadcasts:
-            off = self.temp(ops.size(shape))
+            off = self.temp(size)
             if self.size[m] == 1:  # a scalar: fill, no index map
-                self.row(K_GATHER, 0, off, ops.size(shape), aux=self.add_aux([self.slot[m]]),
-                         flags=1)
+                self.row(K_GATHER, 0, off, size, aux=self.add_aux([self.slot[m]]), flags=1)
             else:
                 pos = np.broadcast_to(self.positions(m), shape)
-                self.row(K_GATHER, 0, off, ops.size(shape), aux=self.add_aux(pos))
+                self.row(K_GATHER, 0, off, size, aux=self.add_aux(pos))
             self.broadcasts[key] = off
         return self.broadcasts[key]
 
     def elementwise(self, n, a, args):
-        size = ops.size(a["shape"])
+        shape = a["shape"]
+        size = ops.size(shape)
         name = a["op"]
         if name == "pow" and self.is_const(args[1], 2.0):
             name, args = "square", args[:1]  # x ** 2 == x * x exactly; libm pow is slow
-        operands = [(self.full_size(m, a["shape"]), size) for m in args]
+        operands = [(self.full_size(m, shape, size), size) for m in args]
         self.alloc(n, size)
         no_derivative = int(ops.get(name).kind == "comparison")
         self.row(K_ELEM, ELEMENTWISE_CODES[name], self.slot[n], size, operands,
@@ -211,19 +213,23 @@ class _Lowering:
             if a["op"] == "const":
                 self.alloc(n, ops.size(a["shape"]))
                 consts.append(np.asarray(a["value"], dtype=float).ravel())
+        node, counts = g.node, self.op_counts
+        lowerers = {kind: getattr(self, kind) for kind in ops.KINDS if kind != "comparison"}
+        lowerers["comparison"] = self.elementwise
         for n in g.order:
-            a = g.node(n)
-            if a["op"] in ("input", "const"):
+            a = node(n)
+            name = a["op"]
+            if name == "input" or name == "const":
                 continue
-            op = ops.get(a["op"])
+            op = ops.get(name)
             args = a["args"]
-            kind = "elementwise" if op.kind == "comparison" else op.kind
-            getattr(self, kind)(n, a, args)
-            self.op_counts[a["op"]] = self.op_counts.get(a["op"], 0) + 1
-            flops = op.flops(a["shape"], *(g.node(m)["shape"] for m in args), **a["params"])
+            lowerers[op.kind](n, a, args)
+            counts[name] = counts.get(name, 0) + 1
+            operands = [node(m) for m in args]
+            flops = op.flops(a["shape"], *[o["shape"] for o in operands], **a["params"])
             self.flops += flops
-            varying = sum(g.node(m)["op"] != "const" for m in args)
-            self.tangent_flops += flops * varying if op.kind != "comparison" else 0
+            if op.kind != "comparison":
+                self.tangent_flops += flops * sum(o["op"] != "const" for o in operands)
         return self.assemble(n_in, consts)
 
     def assemble(self, n_in, consts):
