@@ -10,7 +10,7 @@ everywhere: ``"reverse"`` and ``"forward"`` here, more through
 import numpy as np
 
 from . import backends
-from .graph.front import as_graph, kind
+from .graph.front import as_graph, kind, single
 
 
 _SCALARS = (float, int, np.float64)
@@ -55,7 +55,7 @@ class Transform:
         if compiled is None:
             graph = self.graph(*(args[:-1] if self.request == "hvp" else args))
             compiled = self.backend.compile(self.request, graph, graph.positions(self.argnums))
-            if isinstance(self.argnums, int):
+            if single(self.argnums):
                 compiled = _unwrap(compiled, self.request)
             self._compiled[key] = compiled
         if all(type(a) in _SCALARS for a in args):

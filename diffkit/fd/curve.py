@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..graph.front import as_graph
+from ..graph.front import as_graph, single
 from .evaluation import Evaluator
 from .schemes import EPS, error_estimate, first_derivatives, steps as make_steps
 
@@ -41,7 +41,7 @@ def _setup(graph, args, argnums, scheme):
 
 def _shape(values, ev, argnums):
     parts = ev.packing.split(np.asarray(values, dtype=float), ev.packing.wrt)
-    return parts[0] if isinstance(argnums, int) else parts
+    return parts[0] if single(argnums) else parts
 
 
 @dataclass
@@ -181,7 +181,7 @@ def error_curve(fn, *args, steps=None, schemes=("forward", "central", "central4"
     graph = as_graph(fn, *args)  # one graph for the reference and every scheme
     if reference is None:
         reference = grad(graph, method="reverse", argnums=argnums)(*args)
-    parts = (reference,) if isinstance(argnums, int) else tuple(reference)
+    parts = (reference,) if single(argnums) else tuple(reference)
     ref = np.concatenate([np.ravel(np.asarray(p, dtype=float)) for p in parts])
     scale = max(float(np.max(np.abs(ref))), np.finfo(float).tiny) if ref.size else 1.0
     errors = {}

@@ -46,6 +46,20 @@ def kind(fn):
                         f"{type(fn).__name__}")
 
 
+def single(argnums):
+    """Whether ``argnums`` names one input (an int, NumPy's included): then a derivative
+    is returned as one array, not a tuple of one.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from diffkit.graph.front import single
+    >>> single(0), single(np.int64(1)), single((0,)), single(None)
+    (True, True, False, False)
+    """
+    return isinstance(argnums, (int, np.integer)) and not isinstance(argnums, bool)
+
+
 def as_graph(fn, *args, shapes=None):
     """The simplified graph of ``fn`` at ``args``.
 

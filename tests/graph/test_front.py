@@ -122,3 +122,14 @@ def test_every_entry_point_checks_argnums_the_same_way():
                 call(argnums)
             assert words in str(info.value)
 
+
+
+@pytest.mark.parametrize("argnums", [1, np.int64(1), np.int32(-1)])
+def test_a_numpy_integer_argnums_names_one_input_like_an_int(argnums):
+    # d/dy of sum(sin(x)) * y is sum(sin(x)); d2/dy2 is 0: one array each, not a 1-tuple
+    g = diffkit.grad(f, argnums=argnums)(X, 3.0)
+    assert not isinstance(g, tuple) and float(g) == pytest.approx(np.sum(np.sin(X)), 1e-15)
+    assert float(diffkit.hessian(f, argnums=argnums)(X, 3.0)) == 0.0
+    r = diffkit.fd.gradient(f, X, 3.0, argnums=argnums)
+    assert not isinstance(r.gradient, tuple) and np.shape(r.gradient) == ()
+    assert float(r.gradient) == pytest.approx(np.sum(np.sin(X)), rel=1e-8)
