@@ -61,32 +61,6 @@ def _check_function(graph, args, wrt, label):
                              "function is finite")
 
 
-def _tie(op, vals, out, params):
-    """Whether op's kink is active at these operand values."""
-    if op in ("abs", "sign", "relu"):
-        return np.any(vals[0] == 0)
-    if op in ("maximum", "minimum") or ops.get(op).kind == "comparison":
-        return np.any(np.equal(vals[0], vals[1]))
-    if op == "clip":
-        # x at a bound, or lo == hi, where d/dlo and d/dhi jump between 0 and 1
-        return np.any((vals[0] == vals[1]) | (vals[0] == vals[2]) | (vals[1] == vals[2]))
-    if op in ("max", "min"):
-        hit = vals[0] == np.reshape(out, [1 if i in params["axis"] else n for i, n in
-                                          enumerate(np.shape(vals[0]))])
-        return np.any(np.sum(hit, axis=params["axis"]) > 1)
-    if op == "norm":
-        return np.any(out == 0)
-    if op == "sqrt":
-        return np.any(vals[0] == 0)
-    if op in ("arcsin", "arccos"):
-        return np.any(np.abs(vals[0]) == 1)
-    if op == "pow":
-        # a ** b at a == 0 is singular only for b < 1 (b * a**(b-1) blows up or, at
-        # b == 0, jumps); x**2 or x**3 at 0 is smooth there
-        return np.any((vals[0] == 0) & (vals[1] < 1))
-    return False
-
-
 #: Longest sub-expression a kink note spells out in full.
 _MAX_TEXT = 80
 
@@ -162,16 +136,10 @@ def active_kinks(graph, args, scheme="central"):
         if a["op"] in ("input", "const"):
             continue
         op = ops.get(a["op"])
-        # an op with a convention has a kink or a singular point (sqrt, arcsin, pow);
-        # where's is its condition's, a comparison node of its own
-        if not op.kink or a["op"] == "where":
-            continue
-        vals = [values[m] for m in a["args"]]
-        if _tie(a["op"], vals, values[n], a["params"]):
-            convention = op.kink or "not differentiable"
-            if op.kind == "comparison":
-                convention = "a tie in a comparison picks the branch NumPy picks"
-            kinks.append(Kink(sources[n], a["op"], convention, fd_note))
+        # each record tests for its own kink or singular point (sqrt, arcsin, pow...)
+        if op.at_kink is not None and np.any(
+                op.at_kink(*[values[m] for m in a["args"]], values[n], **a["params"])):
+            kinks.append(Kink(sources[n], a["op"], op.kink, fd_note))
     return kinks
 
 

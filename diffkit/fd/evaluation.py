@@ -19,49 +19,17 @@ from .. import ops
 from ..backends.base import Packing
 from ..errors import UnsupportedError
 
-#: Smooth ops whose NumPy implementation has no complex version.
-NO_COMPLEX = frozenset({"arctan2"})
-#: Non-smooth ops that are still analytic in their float operands (``where``
-#: with a constant condition: the branches are the functions of x).
-ANALYTIC_KINKED = frozenset({"where"})
-
-
-def _complex_logaddexp(a, b):
-    # log(exp(a) + exp(b)) shifted by the larger real part: analytic, no overflow
-    m = np.maximum(a.real, b.real)
-    return m + np.log(np.exp(a - m) + np.exp(b - m))
-
-
-def _reduce(fn):
-    return lambda x, axis, keepdims: fn(x, axis=axis, keepdims=keepdims)
-
-
-#: Complex versions of impls that force float64 (np.sum(..., dtype=float)...); where
-#: tests the real part of its condition, which the complex step leaves unperturbed.
-COMPLEX_IMPLS = {
-    "where": lambda c, a, b: np.where(np.real(c) != 0, a, b),
-    "logaddexp": _complex_logaddexp,
-    "sum": _reduce(np.sum),
-    "mean": _reduce(np.mean),
-    "prod": _reduce(np.prod),
-    "zmul": np.multiply,
-}
-
-
 def complex_step_blocker(graph):
     """The first node whose op rules out complex-step differentiation, or None.
 
     Returns ``(op_name, description)`` for the first op (in topological order)
-    that is not complex-analytic: kinked ops (abs, sign, relu, maximum,
-    minimum, clip, comparisons, max, min, norm) and ops NumPy cannot apply to
-    complex numbers (arctan2).
+    whose record says a complex step cannot run through it (``Op.analytic``):
+    kinked ops (abs, sign, relu, maximum, minimum, clip, comparisons, max,
+    min, norm) and ops NumPy cannot apply to complex numbers (arctan2).
     """
     for n in graph.order:
         name = graph.node(n)["op"]
-        if name in ("input", "const"):
-            continue
-        op = ops.get(name)
-        if name in NO_COMPLEX or (not op.smooth and name not in ANALYTIC_KINKED):
+        if name not in ("input", "const") and not ops.get(name).analytic:
             return name, graph.describe(n)
     return None
 
@@ -135,8 +103,8 @@ class Evaluator:
             a = graph.node(n)
             if a["op"] in ("input", "const"):
                 continue
-            impl = COMPLEX_IMPLS.get(a["op"], ops.get(a["op"]).impl)
-            plan.append((n, impl, a["args"], a["params"]))
+            op = ops.get(a["op"])
+            plan.append((n, op.complex_impl or op.impl, a["args"], a["params"]))
         return plan
 
     def _run_complex(self, x):

@@ -9,7 +9,7 @@ on plain arrays (the reference semantics) and on traced values (where it
 builds the nodes of a gradient graph).
 """
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Optional
 
 import numpy as np
@@ -66,6 +66,26 @@ class Op:
         ``normalize(shapes, **params) -> params`` puts parameters in canonical
         form (axes as sorted tuples, -1 resolved in reshape) and rejects bad
         ones; run whenever a node is built or the op is called.
+    kernel : str or None
+        Elementwise and comparison ops: the value on one element as a Python
+        expression template in the operands ``{a}, {b}, {c}`` (a comparison
+        gives its test, ``{a} < {b}``; ``{a.test}`` is an operand used as a
+        condition).  None: the op is a composition of other ops, and its form
+        comes from tracing ``impl``.  The kernels' partials are generated from
+        ``partials`` (:mod:`diffkit.program.scalar`), so forward mode runs the
+        rules reverse mode runs.
+    analytic : bool or None
+        Whether a complex step can run through the op (it is complex-analytic
+        in its float operands and has a complex implementation).  None: the
+        same as ``smooth``.
+    complex_impl : callable or None
+        The implementation finite differences run on complex arrays (the
+        complex step) where ``impl`` does not serve; None: ``impl`` does.
+    at_kink : callable or None
+        ``at_kink(*args, out, **params) -> bool array``: where this evaluation
+        sits on the kink or singular point that ``kink`` states the convention
+        for.  Ops with a ``kink`` text and no test never report one (``where``:
+        its condition is a comparison node of its own).
     """
 
     name: str
@@ -86,7 +106,14 @@ class Op:
     internal: bool = False
     normalize: Optional[Callable] = None
     doc: str = ""
-    sympy: Optional[str] = field(default=None)
+    kernel: Optional[str] = None
+    analytic: Optional[bool] = None
+    complex_impl: Optional[Callable] = None
+    at_kink: Optional[Callable] = None
+
+    def __post_init__(self):
+        if self.analytic is None:
+            object.__setattr__(self, "analytic", self.smooth)
 
     @property
     def differentiable(self):
@@ -238,10 +265,12 @@ def zmul_impl(a, b):
     Derivatives propagate through this product, so a zero cotangent or a
     branch that ``np.where`` did not select contributes exactly zero even
     where the other factor is infinite (sqrt'(0)) or undefined (log'(-1)).
+
+    The one definition of the product: written with ops only, so the kernels
+    and the symbolic backend get their scalar form by tracing it, and it
+    runs on complex numbers (the complex step) as it is.
     """
-    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    prod = a * b
-    return np.where((a == 0) | (b == 0), 0.0, prod)
+    return np.where(a == 0, 0.0, np.where(b == 0, 0.0, a * b))
 
 
 def zmul(a, b):
@@ -255,7 +284,3 @@ def elementwise_flops(out_shape, *in_shapes, **params):
 
 def no_flops(out_shape, *in_shapes, **params):
     return 0
-
-
-def unsupported(message):
-    raise UnsupportedError(message)

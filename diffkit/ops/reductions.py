@@ -31,23 +31,27 @@ def _reduce_flops(out_shape, x_shape, **params):
 
 
 def _reduction(name, impl, jvp, vjp, numpy, smooth=True, kink="", flops=_reduce_flops,
-               shape=reduced_shape):
+               shape=reduced_shape, at_kink=None):
     register(Op(
         name=name, arity=1, kind="reduction", impl=impl, numpy=numpy, shape=shape,
-        flops=flops, jvp=jvp, vjp=vjp, smooth=smooth, kink=kink, normalize=_normalize))
+        flops=flops, jvp=jvp, vjp=vjp, smooth=smooth, kink=kink, normalize=_normalize,
+        at_kink=at_kink))
 
 
 def _normalize(shapes, axis=None, keepdims=False):
     return {"axis": normalize_axis(axis, len(shapes[0])), "keepdims": bool(keepdims)}
 
 
+def _in_float(fn):
+    """``fn`` over axes in float64, booleans included; complex arrays (the complex
+    step of finite differences) stay complex."""
+    def impl(x, axis, keepdims):
+        return fn(x, axis=axis, keepdims=keepdims, dtype=complex if np.iscomplexobj(x) else float)
+    return impl
+
+
 # sum and mean are linear: their JVP is the op itself on the tangent.
-def _sum(x, axis, keepdims):
-    return np.sum(x, axis=axis, keepdims=keepdims, dtype=float)
-
-
-def _mean(x, axis, keepdims):
-    return np.mean(x, axis=axis, keepdims=keepdims, dtype=float)
+_sum, _mean = _in_float(np.sum), _in_float(np.mean)
 
 
 def _inverse_count(x, axis):
@@ -67,8 +71,7 @@ _reduction(
         _expand(g, args[0], axis, keepdims) * _inverse_count(args[0], axis),))
 
 
-def _prod(x, axis, keepdims):
-    return np.prod(x, axis=axis, keepdims=keepdims, dtype=float)
+_prod = _in_float(np.prod)
 
 
 def prod_of_others(x, axis):
@@ -122,6 +125,12 @@ def _nonempty_shape(name):
     return shape
 
 
+def _tied(x, out, axis, keepdims):
+    """Groups in which more than one entry equals the extreme."""
+    hit = x == np.reshape(out, reduced_shape(x.shape, axis, True))
+    return np.sum(hit, axis=axis) > 1
+
+
 def _extremum(name, fn):
     _reduction(
         name, lambda x, axis, keepdims: fn(x, axis=axis, keepdims=keepdims), numpy=(fn,),
@@ -131,7 +140,7 @@ def _extremum(name, fn):
         vjp=lambda g, args, out, axis, keepdims: (
             _expand(g, args[0], axis, keepdims) * _tie_weights(args[0], out, axis, keepdims),),
         smooth=False, kink="ties split the derivative evenly among the tied entries",
-        shape=_nonempty_shape(name))
+        shape=_nonempty_shape(name), at_kink=_tied)
 
 
 _extremum("max", np.max)
@@ -160,4 +169,5 @@ _reduction(
     vjp=lambda g, args, out, axis, keepdims: (
         _expand(g, args[0], axis, keepdims) * _unit(args[0], out, axis, keepdims),),
     smooth=False, kink="norm'(0) = 0 (the minimal-norm subgradient)",
+    at_kink=lambda x, out, axis, keepdims: out == 0,
     flops=lambda out_shape, x_shape, **p: 2 * size(x_shape))

@@ -32,6 +32,8 @@ from sympy.printing.numpy import NumPyPrinter
 from sympy.codegen.cfunctions import log1p
 from sympy.printing.pretty.stringpict import prettyForm
 
+from ..program.scalar import scalar_function
+
 
 def _args(printer, args):
     return ", ".join(printer._print(a) for a in args)
@@ -379,9 +381,9 @@ class Power(sp.Function):
     _sympystr = _latex = _pretty = _as_pow
 
 
-def zmul(a, b):
-    """The zero-wins product of two floats: 0 * inf = 0 * nan = 0 (generated code calls it)."""
-    return np.float64(0.0) if a == 0.0 or b == 0.0 else np.float64(a) * b
+#: The zero-wins product of two floats, 0 * inf = 0 * nan = 0, as the kernels compute it
+#: (generated code calls it).
+zmul = scalar_function("zmul")
 
 
 class ZMul(sp.Function):
