@@ -77,6 +77,7 @@ class Graph:
         self.outputs = tuple(outputs)
         self._order = order
         self._nx = None
+        self.simplified = False  # set by passes.simplify on its results
 
     # -- structure ----------------------------------------------------------
     def node(self, n):
@@ -291,39 +292,57 @@ class GraphBuilder:
 
     Operands exist before their users, so creation order is a topological
     order and every shape is computed once, here.
+
+    Parameters
+    ----------
+    rewriter : object, optional
+        Its ``place(builder, attrs) -> node id`` decides where each new node
+        goes (e.g. :class:`diffkit.graph.passes.Rewriter`: simplify while
+        building).  Without one every node is appended as given.
     """
 
     _NO_PARAMS = {}
 
-    def __init__(self):
+    def __init__(self, rewriter=None):
         self.nodes = {}
         self.inputs = []
+        self.rewriter = rewriter
         self._next = 0
 
     @classmethod
-    def extending(cls, graph):
+    def extending(cls, graph, rewriter=None):
         """A builder that starts with the nodes of ``graph`` (same ids), to add more.
 
         Cheaper than copying the graph op by op: its nodes are already checked.
         """
-        builder = cls()
+        builder = cls(rewriter)
         builder.nodes = dict(graph._nodes)
         builder.inputs = list(graph.inputs)
         builder._next = max((n for n in builder.nodes if isinstance(n, int)), default=-1) + 1
+        if rewriter is not None:
+            for n in graph.order:
+                rewriter.register(n, builder.nodes[n])
         return builder
 
-    def _add(self, attrs):
+    def append(self, attrs):
+        """Add the node ``attrs`` as it is; returns its id."""
         n = self._next
         self._next = n + 1
         self.nodes[n] = attrs
         return n
 
+    def place(self, attrs):
+        """Add the node ``attrs``, or find the node the rewriter says equals it."""
+        if self.rewriter is None:
+            return self.append(attrs)
+        return self.rewriter.place(self, attrs)
+
     def shape(self, n):
         return self.nodes[n]["shape"]
 
     def add_input(self, name, shape):
-        n = self._add({"op": "input", "args": (), "params": self._NO_PARAMS,
-                       "shape": tuple(shape), "dtype": "float64", "name": name})
+        n = self.append({"op": "input", "args": (), "params": self._NO_PARAMS,
+                         "shape": tuple(shape), "dtype": "float64", "name": name})
         self.inputs.append(n)
         return n
 
@@ -332,16 +351,16 @@ class GraphBuilder:
         dtype = "bool" if value.dtype == bool else "float64"
         value = value.astype(dtype)  # a private, read-only copy
         value.setflags(write=False)
-        return self._add({"op": "const", "args": (), "params": self._NO_PARAMS,
-                          "shape": value.shape, "dtype": dtype, "value": value, "text": text})
+        return self.place({"op": "const", "args": (), "params": self._NO_PARAMS,
+                           "shape": value.shape, "dtype": dtype, "value": value, "text": text})
 
     def add_op(self, name, args, params):
         """Add an op node; params must already be normalized."""
         op = ops.get(name)
         nodes = self.nodes
         shape = tuple(op.shape(*[nodes[m]["shape"] for m in args], **params))
-        return self._add({"op": name, "args": tuple(args), "params": params or self._NO_PARAMS,
-                          "shape": shape, "dtype": op.dtype})
+        return self.place({"op": name, "args": tuple(args), "params": params or self._NO_PARAMS,
+                           "shape": shape, "dtype": op.dtype})
 
     def finish(self, outputs):
         return Graph._trusted(self.nodes, self.inputs, outputs)

@@ -7,34 +7,76 @@
 * :func:`simplify` does all four in one walk over the graph and one prune.
 
 Each rewrite is a *rule* ``rule(attrs, args, nodes)``: given a node's
-attributes, its operands already rewritten, and the nodes made so far, it
-returns the id of a node that computes the same value (the walk moves on),
-new attributes for the node (the next rules see those), or None.  :func:`rewrite` runs any list of rules in a single
-topological walk, so composing passes costs one copy of the graph, not one
-per pass.
+attributes, its operands (already rewritten), and the nodes made so far, it
+returns the id of a node that computes the same value, new attributes for
+the node (the next rules see those), or None.  A :class:`Rewriter` applies
+rules to each node as it is placed, so the same rules serve a walk over an
+existing graph (:func:`rewrite`) and a builder that simplifies while it
+builds (the adjoint sweep's).
 """
 import numpy as np
 
 from .. import ops
-from .graph import Graph
-
-_LEAVES = ("input", "const")
+from .graph import Graph, GraphBuilder
 
 
-def _add(nodes, attrs):
-    n = len(nodes)  # ids run 0, 1, 2... in the order nodes are made
-    nodes[n] = attrs
-    return n
+class Rewriter:
+    """Places nodes in a builder: first rule that answers wins, equal nodes merge.
+
+    Parameters
+    ----------
+    rules : sequence of callables
+        See the module notes.
+    merge : bool
+        Merge a node with an equal one placed before (CSE).
+    """
+
+    def __init__(self, rules, merge=True):
+        self.rules = tuple(rules)
+        self.seen = {} if merge else None
+
+    @staticmethod
+    def key(a):
+        """What makes two nodes equal: op, operands and parameters (or a constant's bytes)."""
+        if a["op"] == "const":
+            return ("const", a["dtype"], a["shape"], a["value"].tobytes())
+        params = a["params"]
+        return (a["op"], a["args"], tuple(sorted(params.items())) if params else ())
+
+    def register(self, n, a):
+        """Make the existing node ``n`` available for merging."""
+        if self.seen is not None and a["op"] != "input":
+            self.seen.setdefault(self.key(a), n)
+
+    def place(self, builder, a):
+        if a["op"] == "input":
+            return builder.append(a)
+        nodes = builder.nodes
+        for rule in self.rules:
+            new = rule(a, a["args"], nodes)
+            if new is None:
+                continue
+            if not isinstance(new, dict):
+                return new
+            a = new
+        if self.seen is None:
+            return builder.append(a)
+        key = self.key(a)
+        found = self.seen.get(key)
+        if found is None:
+            found = self.seen[key] = builder.append(a)
+        return found
 
 
-def rewrite(graph, rules):
+def rewrite(graph, rules, merge=False):
     """Copy ``graph`` in topological order, letting ``rules`` replace nodes.
 
     A node whose operands did not change keeps its attribute dict (graphs
     are immutable, so sharing it is safe).  Dead nodes are kept; see
     :func:`prune`.
     """
-    nodes, mapping = {}, {}
+    builder = GraphBuilder(Rewriter(rules, merge))
+    mapping = {}
     src, new_id = graph._nodes, mapping.__getitem__
     for n in graph.order:
         a = src[n]
@@ -42,16 +84,8 @@ def rewrite(graph, rules):
         args = tuple(map(new_id, old_args))
         if args != old_args:
             a = dict(a, args=args)
-        new = None
-        if a["op"] != "input":
-            for rule in rules:
-                new = rule(a, args, nodes)
-                if isinstance(new, dict):
-                    a, args, new = new, new["args"], None
-                elif new is not None:
-                    break
-        mapping[n] = _add(nodes, a) if new is None else new
-    return Graph._trusted(nodes, [mapping[n] for n in graph.inputs],
+        mapping[n] = builder.place(a)
+    return Graph._trusted(builder.nodes, [mapping[n] for n in graph.inputs],
                           [mapping[n] for n in graph.outputs])
 
 
@@ -74,28 +108,6 @@ def prune(graph):
         return graph
     nodes = {n: a for n, a in graph._nodes.items() if n in live}
     return Graph._trusted(nodes, graph.inputs, graph.outputs)
-
-
-class _Merge:
-    """The CSE rule: a node equal to one seen before (same op, operands, params) is that node."""
-
-    def __init__(self):
-        self.seen = {}
-
-    @staticmethod
-    def key(a, args):
-        if a["op"] == "const":
-            v = a["value"]
-            return ("const", a["dtype"], a["shape"], v.tobytes())
-        params = a["params"]
-        return (a["op"], args, tuple(sorted(params.items())) if params else ())
-
-    def __call__(self, a, args, nodes):
-        key = self.key(a, args)
-        found = self.seen.get(key)
-        if found is None:
-            found = self.seen[key] = _add(nodes, a)
-        return found
 
 
 def _fold(a, args, nodes):
@@ -134,7 +146,7 @@ def cse(graph):
     >>> g.num_nodes, diffkit.passes.cse(g).num_nodes
     (4, 3)
     """
-    return rewrite(graph, [_Merge()])
+    return rewrite(graph, [], merge=True)
 
 
 def fold_constants(graph):
@@ -158,9 +170,17 @@ def simplify(graph):
 
     One walk applies the three rewrites node by node (a folded constant is
     merged with an equal one, an identity exposed by folding is taken at
-    once), then one prune drops what no output needs.
+    once), then one prune drops what no output needs.  The result knows it is
+    simplified (``graph.simplified``), so simplifying it again is free.
     """
-    return prune(rewrite(graph, [_fold, identity, _Merge()]))
+    if graph.simplified:
+        return graph
+    result = prune(rewrite(graph, SIMPLIFY_RULES, merge=True))
+    result.simplified = True
+    return result
 
 
 from .algebra import algebraic, identity  # noqa: E402  (algebra builds on rewrite and prune)
+
+#: The rules of :func:`simplify`, in the order they are tried (merging comes last).
+SIMPLIFY_RULES = (_fold, identity)

@@ -10,7 +10,7 @@ Hessian-vector products.
 import numpy as np
 
 from ..graph.graph import GraphBuilder
-from ..graph.passes import simplify
+from ..graph.passes import SIMPLIFY_RULES, Rewriter, prune, simplify
 from ..graph.tracing import Tracer
 from .reference import active_nodes, backward
 
@@ -47,7 +47,9 @@ def adjoint_graph(graph, wrt=None, seed_inputs=False):
         nodes pruned).
     """
     wrt = tuple(range(len(graph.inputs))) if wrt is None else tuple(wrt)
-    builder = GraphBuilder.extending(graph)  # the function's nodes, then its adjoints
+    graph = simplify(graph)  # free when it already is
+    # the function's nodes, then its adjoints, simplified as the sweep adds them
+    builder = GraphBuilder.extending(graph, Rewriter(SIMPLIFY_RULES))
     values = _Traced(builder)
     if seed_inputs:
         seeds = {o: Tracer(builder, builder.add_input(f"ct_{i}", graph.node(o)["shape"]))
@@ -65,4 +67,6 @@ def adjoint_graph(graph, wrt=None, seed_inputs=False):
             outs.append(cts[n].node)
         else:
             outs.append(builder.add_const(np.zeros(graph.input_shapes[i])))
-    return simplify(builder.finish(outs))
+    result = prune(builder.finish(outs))
+    result.simplified = True
+    return result

@@ -40,9 +40,13 @@ def test_no_networkx_graph_is_built_on_the_way_to_a_gradient(monkeypatch):
 def test_simplify_is_one_walk_and_one_prune(monkeypatch):
     walks = []
     real = passes.rewrite
-    monkeypatch.setattr(passes, "rewrite", lambda g, rules: walks.append(len(rules)) or real(g, rules))
-    passes.simplify(diffkit.trace(loop, *ARGS))
-    assert walks == [3]
+    monkeypatch.setattr(passes, "rewrite", lambda g, rules, merge=False:
+                        walks.append((len(rules), merge)) or real(g, rules, merge))
+    g = passes.simplify(diffkit.trace(loop, *ARGS))
+    assert walks == [(2, True)]  # folding and identities, then merging, in one walk
+    assert passes.simplify(g) is g and walks == [(2, True)]  # simplified once for all
+    adjoint_graph(g)
+    assert walks == [(2, True)]  # the adjoint simplifies while it builds
 
 
 def test_the_networkx_view_matches_the_node_table():
