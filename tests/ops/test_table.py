@@ -284,6 +284,9 @@ def test_op_records_are_complete(op):
         assert len(op.domain) in (1, op.arity)
     assert op.dtype in ("float64", "bool")
     assert op.smooth or op.kink, f"{op.name} has a kink but states no convention"
+    assert op.at_kink is None or op.kink, f"{op.name} tests for a kink it does not document"
+    assert not op.analytic or op.smooth or op.name == "where", \
+        f"{op.name} is kinked: a complex step cannot run through it"
     if op.dtype == "float64":
         assert op.differentiable
         if op.kind == "elementwise":
@@ -323,3 +326,103 @@ def test_unknown_op_is_a_diffkit_error():
 def test_register_rejects_a_duplicate_name():
     with pytest.raises(ValueError, match="twice"):
         ops.register(ops.get("sin"))
+
+
+# -- every differentiable op on every backend ----------------------------------------
+
+#: Cases of the internal ops, which expressions cannot name (written with ops.call).
+INTERNAL = {
+    "zmul": Case([(3,), (3,)], lambda a, b: ops.call("zmul", a, b)),
+    "getitem_t": Case([(3,)], lambda g: ops.call(
+        "getitem_t", g, indices=(ops.make_index(np.array([1, 1, 3])),), shape=(5,))),
+}
+METHODS = ("fd", "symbolic", "forward", "reverse")
+#: Exact methods vs the reference interpreter (the records' NumPy rules): the same
+#: products and sums, associated in other orders (tangent rows, adjoint graph,
+#: SymPy's expressions), agree to a few ulps per term; 1e-12 of the largest entry
+#: is that with margin and catches any wrong rule, which is off by O(1).
+AD_RTOL = 1e-12
+#: Central differences with the step eps^(1/3) max(|x|, 1): truncation h^2 |f'''| / 6
+#: plus round-off eps |f| / h, each ~1e-11 times the size of f and its derivatives on
+#: the op domains; 1e-8 of max(1, |f|, |J|) is that with margin, and a wrong rule is
+#: still off by O(1).
+FD_RTOL = 1e-8
+
+
+def _backend_case(name):
+    """The op's smallest case with an array operand: every backend on a real Jacobian,
+    cheaply (the symbolic backend keeps one SymPy expression per entry)."""
+    if name in INTERNAL:
+        return INTERNAL[name]
+    cases = CASES.get(name)
+    if not cases:
+        return None
+    return min(cases, key=lambda c: (all(s == () for s in c.shapes),
+                                     sum(ops.size(s) for s in c.shapes)))
+
+
+def _reference_jacobian(graph, xs):
+    """(outputs, n_inputs) Jacobian from the reference interpreter's JVP, column by column."""
+    from diffkit.program import reference
+    cols = []
+    for k, x in enumerate(xs):
+        for j in range(x.size):
+            ts = [np.zeros(y.shape) for y in xs]
+            ts[k].flat[j] = 1.0
+            cols.append(np.ravel(reference.jvp(graph, xs, ts)[1]))
+    return np.array(cols).T
+
+
+def _backend_params():
+    out = []
+    for op in ops.all_ops():
+        if op.dtype == "bool":
+            continue  # a comparison carries no derivative: tests/autodiff checks it is 0
+        case = _backend_case(op.name)
+        out += [pytest.param(op.name, case, m, id=f"{op.name}-{m}" if case else
+                             f"{op.name}-{m}-UNCOVERED") for m in METHODS]
+    return out
+
+
+@pytest.mark.parametrize("name, case, method", _backend_params())
+def test_every_backend_differentiates_every_op(rng, name, case, method):
+    assert case is not None, f"op {name!r} is in the op table but has no case here"
+    xs = _inputs(rng, name, case)
+    graph = diffkit.trace(case.fn, *xs)
+    assert name in graph.op_counts(), graph.listing()
+    want = _reference_jacobian(graph, xs)
+    blocks = diffkit.jacobian(case.fn, method=method, argnums=tuple(range(len(xs))))(*xs)
+    got = np.concatenate([np.reshape(b, (want.shape[0], x.size)) for b, x in zip(blocks, xs)],
+                         axis=1)
+    scale = max(1.0, float(np.max(np.abs(want))))
+    if method == "fd":
+        scale = max(scale, float(np.max(np.abs(graph(*xs)))))
+    rtol = FD_RTOL if method == "fd" else AD_RTOL
+    err = np.max(np.abs(got - want)) / scale
+    assert err <= rtol, f"{name} by {method}: {err:.1e} relative to {scale:.1e}"
+
+
+def test_a_new_op_is_picked_up_by_the_backend_test(monkeypatch):
+    brand_new = ops.Op(name="brand_new", arity=1, kind="elementwise", impl=np.negative,
+                       shape=lambda s: s, flops=lambda *a, **k: 0,
+                       partials=lambda x, y: (-1.0,))
+    table = ops.all_ops()
+    monkeypatch.setattr(ops, "all_ops", lambda: table + [brand_new])
+    ids = [p.id for p in _backend_params()]
+    assert {f"brand_new-{m}-UNCOVERED" for m in METHODS} <= set(ids)
+    with pytest.raises(AssertionError, match="brand_new"):
+        test_every_backend_differentiates_every_op(None, "brand_new", None, "reverse")
+
+
+@pytest.mark.parametrize("name, case", [p for p in _params() if p.values[1] is not None
+                                        and ops.get(p.values[0]).at_kink is not None])
+def test_kink_tests_are_false_at_smooth_points(rng, name, case):
+    """Random points of the domain are off every kink, and the test says so per entry."""
+    graph = diffkit.trace(case.fn, *_inputs(rng, name, case))
+    values = evaluate_all(graph, _inputs(rng, name, case))
+    for n in graph.order:
+        a = graph.node(n)
+        if a["op"] != name:
+            continue
+        hit = ops.get(name).at_kink(*[values[m] for m in a["args"]], values[n], **a["params"])
+        assert np.asarray(hit).dtype == bool and not np.any(hit), (name, hit)
