@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, field
 
 from .experiments import EXPERIMENTS, run
+from .experiments.base import check_choices
 from .fit import HEADER, markdown_table
 from .output import replacing_folder
 from .sweep import to_csv
@@ -60,11 +61,17 @@ def write_report(folder="diffkit-report", experiments=None, preset="default", me
     Returns
     -------
     Report
+
+    Raises
+    ------
+    OptionError
+        An experiment, preset or measure diffkit does not have (before the
+        folder is touched).
+    OutputError
+        A destination that is not diffkit's to replace.
     """
     names = list(EXPERIMENTS) if experiments is None else list(experiments)
-    unknown = [n for n in names if n not in EXPERIMENTS]
-    if unknown:
-        raise ValueError(f"unknown experiment(s) {unknown}; choose from {list(EXPERIMENTS)}")
+    check_choices(names, preset, measure)  # before the folder is touched
     start = time.perf_counter()
     with replacing_folder(folder) as tmp:
         report = Report(os.path.abspath(folder))

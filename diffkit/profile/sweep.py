@@ -13,7 +13,7 @@ import io
 import json
 import warnings
 
-from ..errors import DiffkitError, OutputError
+from ..errors import DiffkitError, OptionError, OutputError
 from ..progress import ProgressLine
 from .fit import fit_exponent
 from .measure import measure as measure_one
@@ -263,7 +263,7 @@ def sweep(family, sizes, methods=("fd", "forward", "reverse"), measure="ops", re
     [(4, 'fd', 8), (4, 'reverse', 1), (8, 'fd', 16), (8, 'reverse', 1)]
     """
     if measure not in MEASURES:
-        raise ValueError(f"measure must be one of {MEASURES}, got {measure!r}")
+        raise OptionError(f"measure={measure!r}: choose one of {', '.join(MEASURES)}")
     specs, notes = _registered(method_specs(methods))
     timing = measure != "ops"
     wanted = {label: _settings(backend, options, timing, repeats, min_time)

@@ -5,7 +5,8 @@ import re
 
 import pytest
 
-from diffkit.profile import report as report_module
+from diffkit.errors import OptionError
+from diffkit.profile import experiments, report as report_module
 from diffkit.profile.cli import add_subcommands
 from diffkit.profile.output import MARKER, read_marker, replacing_folder
 
@@ -101,3 +102,22 @@ def test_bad_experiment_names_are_usage_errors(capsys):
     assert err.value.code == 2 and "nope" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         parser().parse_args(["profile", "nope"])
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"experiments": ["gradient-cost", "nope"]}, r"unknown experiment\(s\) 'nope'; choose from "
+                                                 r"gradient-cost, mlp-cost"),
+    ({"preset": "huge"}, "preset='huge': choose one of quick, default, large"),
+    ({"measure": "flops"}, "measure='flops': choose one of ops, time, both"),
+])
+def test_bad_choices_are_option_errors_before_the_folder_is_touched(tmp_path, kwargs, match):
+    folder = tmp_path / "report"
+    with pytest.raises(OptionError, match=match):
+        report_module.write_report(str(folder), **{"experiments": QUICK, **kwargs})
+    assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("kwargs", [{"preset": "huge"}, {"measure": "flops"}, {"name": "nope"}])
+def test_running_an_experiment_refuses_bad_choices(kwargs):
+    with pytest.raises(OptionError, match="nope|huge|flops"):
+        experiments.run(**{"name": "fd-error", "preset": "quick", **kwargs})

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import diffkit
-from diffkit.errors import OutputError
+from diffkit.errors import OptionError, OutputError
 from diffkit.profile import SweepResult, families, sweep
 from diffkit.profile.families import Case, Family
 
@@ -150,3 +150,8 @@ def test_symbolic_too_large_is_a_note_not_a_crash():
                                                      {"max_ops": 100})])
     assert [r["size"] for r in result.rows] == [4]
     assert any("symbolic at d=64 skipped" in n for n in result.notes)
+
+
+def test_an_unknown_measure_is_an_option_error_naming_the_measures():
+    with pytest.raises(OptionError, match="measure='flops': choose one of ops, time, both"):
+        sweep(families.rosenbrock(), [2], ["reverse"], measure="flops")

@@ -10,10 +10,12 @@ import os
 import time
 from dataclasses import dataclass, field
 
+from ...errors import OptionError
 from ..fit import Comparison, markdown_table
 from ..sweep import MEASURES
 
-__all__ = ["ExperimentResult", "EXPERIMENTS", "register", "run", "pick", "compare_fits"]
+__all__ = ["ExperimentResult", "EXPERIMENTS", "check_choices", "register", "run", "pick",
+           "compare_fits"]
 
 EXPERIMENTS = {}
 #: The presets every experiment has settings for (its ``SETTINGS`` dicts map them to settings).
@@ -32,11 +34,22 @@ def register(number, name, title):
     return deco
 
 
-def pick(presets, preset, sizes=None, key="sizes"):
+def check_choices(names=(), preset="default", measure="both"):
+    """Refuse an experiment, a preset or a measure diffkit does not have, naming the choices."""
+    unknown = [n for n in names if not isinstance(n, str) or n not in EXPERIMENTS]
+    if unknown:
+        raise OptionError(f"unknown experiment(s) {', '.join(map(repr, unknown))}; choose from "
+                          f"{', '.join(EXPERIMENTS)}")
+    if preset not in PRESETS:
+        raise OptionError(f"preset={preset!r}: choose one of {', '.join(PRESETS)}")
+    if measure not in MEASURES:
+        raise OptionError(f"measure={measure!r}: choose one of {', '.join(MEASURES)}")
+
+
+def pick(settings, preset, sizes=None, key="sizes"):
     """The settings dict of ``preset``, with ``sizes`` (if given) replacing ``key``."""
-    if preset not in presets:
-        raise ValueError(f"preset must be one of {sorted(presets)}, got {preset!r}")
-    settings = dict(presets[preset])
+    check_choices(preset=preset)
+    settings = dict(settings[preset])
     if sizes is not None:
         settings[key] = [int(s) for s in sizes]
     return settings
@@ -154,11 +167,7 @@ def run(name, preset="default", measure="both", progress=None, sizes=None):
     >>> list(experiments.EXPERIMENTS)
     ['gradient-cost', 'mlp-cost', 'jacobian-order', 'backprop', 'fd-error', 'swell', 'gd-vs-sgd']
     """
-    if name not in EXPERIMENTS:
-        raise ValueError(f"unknown experiment {name!r}; choose one of "
-                         f"{', '.join(EXPERIMENTS)}")
-    if measure not in MEASURES:
-        raise ValueError(f"measure must be one of {MEASURES}, got {measure!r}")
+    check_choices([name], preset, measure)
     start = time.perf_counter()
     result = EXPERIMENTS[name](preset=preset, measure=measure, progress=progress, sizes=sizes)
     result.seconds = time.perf_counter() - start
