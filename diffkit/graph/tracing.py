@@ -22,7 +22,7 @@ from .. import ops
 from ..errors import TraceError, UnsupportedError
 from . import numpy_functions as npf
 from .evaluate import real_array
-from .graph import GraphBuilder
+from .graph import GraphBuilder, bulk
 
 
 def _const_or_tracer(builder, value):
@@ -286,6 +286,7 @@ def _input_names(fn, n):
     return [f"x{i}" for i in range(n)]
 
 
+@bulk
 def trace(fn, *example_args, names=None):
     """Trace ``fn`` at example arguments into a :class:`~diffkit.graph.Graph`.
 

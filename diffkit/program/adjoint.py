@@ -9,7 +9,7 @@ Hessian-vector products.
 """
 import numpy as np
 
-from ..graph.graph import GraphBuilder
+from ..graph.graph import GraphBuilder, bulk
 from ..graph.passes import SIMPLIFY_RULES, Rewriter, prune, simplify
 from ..graph.tracing import Tracer
 from .reference import active_nodes, backward
@@ -27,6 +27,7 @@ class _Traced:
         return Tracer(self.builder, n)
 
 
+@bulk
 def adjoint_graph(graph, wrt=None, seed_inputs=False):
     """Graph of ``(outputs..., adjoints of the inputs in wrt...)``.
 

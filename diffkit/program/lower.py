@@ -15,6 +15,7 @@ import numpy as np
 
 from .. import ops
 from ..errors import UnsupportedError
+from ..graph.graph import bulk
 from .format import (ELEMENTWISE_CODES, GEOMETRY, H_CONSTS, H_N_CONSTS, H_N_INPUTS, H_N_OUTPUTS,
                      H_N_ROWS, H_N_SLOTS, H_OUTPUTS, H_ROWS, HEADER, K_ELEM, K_GATHER, K_MATMUL,
                      K_REDUCE, K_SCATTER, M_BATCH, M_K, M_M, M_N, M_STRIDE_A, M_STRIDE_B,
@@ -255,6 +256,7 @@ class _Lowering:
                        tangent_flops=self.tangent_flops, input_names=tuple(g.input_names))
 
 
+@bulk
 def lower(graph):
     """Lower ``graph`` into a :class:`Program`.
 
