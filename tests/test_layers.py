@@ -83,19 +83,18 @@ def _within(module, prefix):
     return module == prefix or module.startswith(prefix + ".")
 
 
-def _violations(layer, allowed=(), forbidden=None, exceptions=()):
+def _violations(layer, allowed=(), forbidden=None):
     """Imports of diffkit modules by modules of ``layer`` that break its rule.
 
     With ``forbidden``, only imports of those prefixes break it; otherwise
-    every diffkit import outside ``layer`` and ``allowed``.  ``exceptions``
-    holds (module, imported) pairs accepted for now.
+    every diffkit import outside ``layer`` and ``allowed``.
     """
     found = []
     for module, imports in GRAPH.items():
         if not _within(module, layer):
             continue
         for target, where in imports:
-            if not _within(target, "diffkit") or (module, target) in exceptions:
+            if not _within(target, "diffkit"):
                 continue
             if forbidden is not None:
                 bad = any(_within(target, p) for p in forbidden)
@@ -133,21 +132,12 @@ def test_program_imports_only_graph_ops_and_errors():
     assert _violations("diffkit.program", allowed) == []
 
 
-# The public kernel entry points convert their input with the evaluator's
-# real_array, so that kernels and interpreter refuse the same arguments.
-KERNEL_EXCEPTIONS = {("diffkit.kernels", "diffkit.graph.evaluate")}
-
-
-@pytest.mark.xfail(strict=True, reason="diffkit/kernels/elementwise.py imports the op records "
-                                       "(diffkit.ops) for its scalar forms")
+@pytest.mark.xfail(strict=True, reason="diffkit/kernels/elementwise.py imports "
+                                       "diffkit.program.scalar (the ops' scalar forms); "
+                                       "kernels/__init__.py imports diffkit.graph.evaluate")
 def test_kernels_import_only_the_program_format_and_errors():
     allowed = ["diffkit.program.format", "diffkit.errors"]
-    assert _violations("diffkit.kernels", allowed, exceptions=KERNEL_EXCEPTIONS) == []
-
-
-def test_each_kernel_exception_is_still_taken():
-    for module, target in KERNEL_EXCEPTIONS:
-        assert target in {t for t, _ in GRAPH[module]}, f"{module} no longer imports {target}"
+    assert _violations("diffkit.kernels", allowed) == []
 
 
 def test_optimizers_import_nothing_of_the_backends():
