@@ -1,18 +1,100 @@
-"""Reverse mode as a graph transformation.
+"""Reverse mode: the reverse sweep, and the adjoint graph it builds.
 
-:func:`adjoint_graph` extends a graph with traced values and runs the shared
-reverse sweep (:func:`diffkit.program.reference.backward`) on them, so the
-result is one graph computing the function's outputs followed by its
-adjoints, back to front.  The compiled kernels execute it like any graph,
-and differentiating it once more (forward over reverse) gives
-Hessian-vector products.
+:func:`backward` pulls cotangents back to front through the op records'
+rules.  It is written once and runs on NumPy arrays (the reference
+interpreter, :mod:`diffkit.program.reference`) and on traced values:
+:func:`adjoint_graph` extends a graph with tracers and runs the sweep on
+them, so the result is one graph computing the function's outputs followed
+by its adjoints.  The compiled kernels execute it like any graph, and
+differentiating it once more (forward over reverse) gives Hessian-vector
+products.
 """
 import numpy as np
 
+from .. import ops
 from ..graph.graph import GraphBuilder, bulk
 from ..graph.passes import SIMPLIFY_RULES, Rewriter, prune, simplify
 from ..graph.tracing import Tracer
-from .reference import active_nodes, backward
+
+
+def active_nodes(graph, wrt):
+    """Float nodes that depend on the inputs ``wrt`` (positions) and feed an output."""
+    up = graph.ancestors(graph.outputs)
+    down = {graph.inputs[i] for i in wrt}
+    active = set()
+    for n in graph.order:  # operands come first: one walk finds what depends on wrt
+        a = graph.node(n)
+        if n not in down and any(m in down for m in a["args"]):
+            down.add(n)
+        if n in down and n in up and a["dtype"] == "float64":
+            active.add(n)
+    return active
+
+
+def _accumulate(cts, n, value):
+    cts[n] = value if n not in cts else cts[n] + value
+
+
+def backward(graph, values, seeds, active):
+    """Reverse sweep: cotangent of every active node reached from ``seeds``.
+
+    Parameters
+    ----------
+    graph : Graph
+    values : dict
+        Node -> value (NumPy arrays, or traced values when building a graph).
+    seeds : dict
+        Output node -> its cotangent.
+    active : set
+        Nodes that carry cotangents (see :func:`active_nodes`).
+    """
+    cts = {}
+    pieces = {}  # node -> its ops.Scatter cotangents, added up once its users are done
+    for n, g in seeds.items():
+        if n in active:
+            _accumulate(cts, n, g)
+    for n in reversed(graph.order):
+        a = graph.node(n)
+        if n in pieces:
+            indices, parts = zip(*pieces.pop(n))
+            _accumulate(cts, n, ops.call("getitem_t", *parts, indices=indices,
+                                         shape=a["shape"]))
+        if n not in cts or a["op"] in ("input", "const"):
+            continue
+        op = ops.get(a["op"])
+        args = [values[m] for m in a["args"]]
+        g = cts[n]
+        if op.partials is not None:
+            local = op.partials(*args, values[n])
+            grads = [None if p is None else ops.unbroadcast(_scale(g, p), _shape(x))
+                     for p, x in zip(local, args)]
+        else:
+            grads = op.vjp(g, args, values[n], **a["params"])
+        for m, gm in zip(a["args"], grads):
+            if gm is None or m not in active:
+                continue
+            if isinstance(gm, ops.Scatter):
+                pieces.setdefault(m, []).append((gm.index, gm.values))
+            else:
+                _accumulate(cts, m, gm)
+    return cts
+
+
+def _shape(x):
+    """Shape of an array, a traced value or a number, without NumPy's dispatch."""
+    shape = getattr(x, "shape", None)
+    return () if shape is None else shape
+
+
+def _scale(g, p):
+    """g times a local partial p, zero winning; +-1 constants add no node.
+
+    The product broadcasts p (often a scalar); broadcasting it explicitly
+    would let constant folding store a full-size array of one number.
+    """
+    if isinstance(p, float) and p in (1.0, -1.0):
+        return g if p == 1.0 else -g
+    return ops.zmul(g, p)
 
 
 class _Traced:
