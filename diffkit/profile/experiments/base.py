@@ -18,7 +18,7 @@ __all__ = ["ExperimentResult", "EXPERIMENTS", "check_choices", "register", "run"
            "compare_fits"]
 
 EXPERIMENTS = {}
-#: The presets every experiment has settings for (its ``SETTINGS`` dicts map them to settings).
+#: The presets; each experiment has a ``*_SETTINGS`` dict from each of them to its settings.
 PRESETS = ("quick", "default", "large")
 
 

@@ -118,7 +118,7 @@ def _chain(L, n_in, n_out, low, high, seed=0):
     return dims, mats
 
 
-SETTINGS = {
+JACOBIAN_ORDER_SETTINGS = {
     "quick": {"sizes": [2, 4, 8], "n_in": 16, "outputs": [1, 8], "widths": (4, 32),
               "min_time": 0.001},
     "default": {"sizes": [2, 4, 8, 16, 32, 64], "n_in": 64, "outputs": [1, 32],
@@ -139,7 +139,7 @@ def jacobian_chain(preset="default", measure="both", progress=None, sizes=None):
     >>> all(c.agrees for c in r.comparisons if c.agrees is not None)
     True
     """
-    s = pick(SETTINGS, preset, sizes)
+    s = pick(JACOBIAN_ORDER_SETTINGS, preset, sizes)
     comparisons, tables, figures = [], {}, {}
     for n_out in s["outputs"]:
         what = "Gradient (scalar output)" if n_out == 1 else f"Jacobian, {n_out} outputs"

@@ -23,9 +23,9 @@ def _function(x):
     return np.sum(np.exp(x) * np.sin(x))
 
 
-SETTINGS = {"quick": {"sizes": [2], "steps": (-16, -1, 31)},
-           "default": {"sizes": [3], "steps": (-16, -1, 31)},
-           "large": {"sizes": [10], "steps": (-16, -1, 61)}}
+FD_ERROR_SETTINGS = {"quick": {"sizes": [2], "steps": (-16, -1, 31)},
+                     "default": {"sizes": [3], "steps": (-16, -1, 31)},
+                     "large": {"sizes": [10], "steps": (-16, -1, 61)}}
 
 
 def _branches(steps, errors, floor):
@@ -49,7 +49,7 @@ def fd_error(preset="default", measure="both", progress=None, sizes=None):
     >>> [c.predicted for c in r.comparisons if c.quantity == "truncation slope"]
     [1, 2, 4, 2]
     """
-    s = pick(SETTINGS, preset, sizes)
+    s = pick(FD_ERROR_SETTINGS, preset, sizes)
     d = s["sizes"][0]
     x = np.linspace(0.5, 1.5, d)
     curve = error_curve(_function, x, steps=np.logspace(*s["steps"]),

@@ -72,7 +72,7 @@ def all_pairs(local, n_nodes):
     return P, flops
 
 
-SETTINGS = {
+BACKPROP_SETTINGS = {
     "quick": {"sizes": [25, 50, 100], "fan_in": 1.5, "min_time": 0.001},
     "default": {"sizes": [100, 200, 400, 800, 1600], "fan_in": 1.5, "min_time": 0.005},
     "large": {"sizes": [100, 200, 400, 800, 1600, 3200, 6400], "fan_in": 1.5,
@@ -91,7 +91,7 @@ def backprop_vs_naive(preset="default", measure="both", progress=None, sizes=Non
     >>> [(c.method, c.predicted, c.agrees) for c in r.comparisons[:3]]
     [('backprop', 1, True), ('naive', 2, True), ('reverse', 1, True)]
     """
-    s = pick(SETTINGS, preset, sizes)
+    s = pick(BACKPROP_SETTINGS, preset, sizes)
     family = families.random_dag(s["fan_in"])
     rows, worst = [], 0.0
     timing = measure != "ops"

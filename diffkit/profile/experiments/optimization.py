@@ -82,7 +82,7 @@ def _sgd(p, eps_min, max_steps, seed):
     return checks
 
 
-SETTINGS = {
+GD_VS_SGD_SETTINGS = {
     "quick": {"sizes": [10, 30, 90], "eps": (-1, -4, 13), "d": 10, "reg": 0.1, "seeds": 2,
               "max_steps": 20_000},
     "default": {"sizes": [30, 100, 300, 1000], "eps": (-1, -4.5, 15), "d": 20, "reg": 0.1,
@@ -103,7 +103,7 @@ def gd_vs_sgd(preset="default", measure="both", progress=None, sizes=None):
     >>> r.comparisons[0].quantity
     'exponent of the crossover eps in n'
     """
-    s = pick(SETTINGS, preset, sizes)
+    s = pick(GD_VS_SGD_SETTINGS, preset, sizes)
     eps = np.logspace(*s["eps"])
     eps_min = float(eps[-1])
     rows, crossings = [], {}

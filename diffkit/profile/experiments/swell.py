@@ -20,9 +20,9 @@ from .base import ExperimentResult, compare_fits, pick, register
 
 __all__ = ["swell"]
 
-SETTINGS = {"quick": {"sizes": [1, 2, 3, 4, 5, 6], "time_budget": 10.0},
-           "default": {"sizes": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], "time_budget": 20.0},
-           "large": {"sizes": list(range(1, 14)), "time_budget": 120.0}}
+SWELL_SETTINGS = {"quick": {"sizes": [1, 2, 3, 4, 5, 6], "time_budget": 10.0},
+                  "default": {"sizes": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], "time_budget": 20.0},
+                  "large": {"sizes": list(range(1, 14)), "time_budget": 120.0}}
 
 #: Columns of the swell record shown, with their labels.
 SERIES = {"derivative_ops": "derivative tree", "derivative_ops_cse": "derivative, CSE",
@@ -41,7 +41,7 @@ def swell(preset="default", measure="both", progress=None, sizes=None):
     >>> [(c.method, c.predicted) for c in r.comparisons[:2]]
     [('function tree', 0.69), ('derivative tree', 0.69)]
     """
-    s = pick(SETTINGS, preset, sizes)
+    s = pick(SWELL_SETTINGS, preset, sizes)
     family = families.composition_chain()
     rows, notes = [], []
     symbolic = "symbolic" in methods()
