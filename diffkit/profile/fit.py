@@ -171,7 +171,8 @@ class Comparison:
                    fit.stderr, tol, "≈", note, 2)
 
 
-HEADER = ["case", "method", "quantity", "predicted", "measured", "agrees", "note"]
+#: Column names of the prediction-versus-measurement table (one per :meth:`Comparison.cells`).
+COLUMNS = ["case", "method", "quantity", "predicted", "measured", "agrees", "note"]
 
 
 def markdown_table(comparisons):
@@ -184,6 +185,6 @@ def markdown_table(comparisons):
     |---|---|---|---|---|---|---|
     | rosenbrock | fd | evaluations | 20 | 20 | yes |  |
     """
-    lines = ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
+    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
     lines += ["| " + " | ".join(c.cells()) + " |" for c in comparisons]
     return "\n".join(lines)

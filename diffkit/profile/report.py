@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from .experiments import EXPERIMENTS, run
 from .experiments.base import check_choices
-from .fit import HEADER, markdown_table
+from .fit import COLUMNS, markdown_table
 from .output import replacing_folder
 from .sweep import to_csv
 
@@ -184,7 +184,7 @@ def _html(report, meta, folder):
     for r in report.results:
         parts += [f"<h2 id='{r.name}'>{html.escape(r.title)}</h2>",
                   f"<p>{html.escape(r.claim)}</p>",
-                  _table(HEADER, [c.cells() for c in r.comparisons], HEADER.index("agrees"))]
+                  _table(COLUMNS, [c.cells() for c in r.comparisons], COLUMNS.index("agrees"))]
         for key, name in r.figure_files.items():
             with open(os.path.join(folder, name), "rb") as fh:
                 data = base64.b64encode(fh.read()).decode("ascii")
