@@ -242,6 +242,10 @@ def numpy_index(index):
 
 
 def _index_shape(s, index):
+    if len(index) <= len(s) and all(type(i) is int for i in index):
+        # x[i], A[i, j]: the index of loops over elements, without building an array
+        if all(-n <= i < n for i, n in zip(index, s)):
+            return tuple(s[len(index):])
     try:
         return np.broadcast_to(np.empty(()), s)[numpy_index(index)].shape
     except IndexError as err:

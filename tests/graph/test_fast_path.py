@@ -91,3 +91,18 @@ def test_adjoint_extends_the_function_graph_without_copying_it(n):
     # the function's own nodes come first, with their attribute dicts shared
     shared = [m for m in adj.order if any(adj.node(m) is g.node(k) for k in g.order)]
     assert len(shared) == g.num_nodes
+
+
+def test_integer_indices_take_numpys_shape_and_bounds():
+    """x[i] and A[i, j] skip building an index array; shapes and errors stay NumPy's."""
+    x = np.arange(24.0).reshape(2, 3, 4)
+    for index in [(1,), (-2,), (1, 2), (-1, -3, 3), (0, 0, 0), (2,), (0, 3), (1, 2, -5)]:
+        try:
+            want = x[index]
+        except IndexError:
+            with pytest.raises(diffkit.errors.ShapeError, match="does not fit shape"):
+                diffkit.trace(lambda a: a[index], x)
+            continue
+        g = diffkit.trace(lambda a: a[index], x)
+        assert g.output_shapes[0] == want.shape
+        np.testing.assert_array_equal(g(x), want)
