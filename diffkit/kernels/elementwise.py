@@ -7,7 +7,9 @@ op's record: the partials are the rules reverse mode runs).  :func:`generate`
 turns them into three dispatch functions (values on one element, values on
 contiguous runs, and partials for the tangent sweep), branching on the op's
 code of :data:`diffkit.program.format.ELEMENTWISE_CODES`, so adding an
-elementwise op is its record alone.
+elementwise op is its record alone.  It also writes the tables of the
+reductions' kernel variants (``REDUCE_COMBINE``...), by reduction code, that
+the reduce kernels of :mod:`.structured` index.
 
 The forms use ``np.*`` functions, which return nan outside the domain
 (np.log(-1.0)) rather than raising, like the reference.
@@ -17,8 +19,8 @@ Examples
 >>> print(generate().splitlines()[1])
     if f == 0:  # neg
 """
-from ..program.format import ELEMENTWISE_ARITY, ELEMENTWISE_CODES
-from ..program.scalar import scalar_form
+from ..program.format import ELEMENTWISE_ARITY, ELEMENTWISE_CODES, REDUCTION_CODES
+from ..program.scalar import COMBINE, FINISH, reduction_variant, scalar_form
 
 #: The former name of the op codes, for code that has not moved to ELEMENTWISE_CODES.
 SCALAR = ELEMENTWISE_CODES
@@ -35,6 +37,18 @@ def _branches(body, indent="    "):
         lines.append(f"{indent}{'if' if code == 0 else 'elif'} f == {code}:  # {name}")
         lines.extend(indent + "    " + line
                      for line in body(ELEMENTWISE_ARITY[code], scalar_form(name)))
+    return lines
+
+
+def _reduction_tables():
+    """The reductions' kernel variants by code: tables the reduce kernels index."""
+    variants = [reduction_variant(name) for name in sorted(REDUCTION_CODES,
+                                                           key=REDUCTION_CODES.get)]
+    lines = [f"C_{c.upper()} = {i}" for i, c in enumerate(COMBINE)]
+    lines += [f"F_{(f or 'none').upper()} = {i}" for i, f in enumerate(FINISH)]
+    lines += [f"REDUCE_COMBINE = {tuple(COMBINE.index(v.combine) for v in variants)!r}",
+              f"REDUCE_SQUARE = {tuple(v.square for v in variants)!r}",
+              f"REDUCE_FINISH = {tuple(FINISH.index(v.finish) for v in variants)!r}"]
     return lines
 
 
@@ -64,4 +78,5 @@ def generate():
     src += _branches(array)
     src += ["", "", "def elementwise_partials(f, v, out, n, oa, sa, ob, sb, oc, sc, P):"]
     src += _branches(partials)
+    src += ["", ""] + _reduction_tables()
     return "\n".join(src) + "\n"

@@ -8,7 +8,7 @@ them to each tangent row.
 import numpy as np
 
 from ..program.format import (M_BATCH, M_K, M_M, M_N, M_STRIDE_A, M_STRIDE_B, M_TRANS_A,
-                              M_TRANS_B, R_MAX, R_MEAN, R_MIN, R_NORM, R_PROD, R_SUM)
+                              M_TRANS_B)
 
 
 def gather(v, ints, aux, out, n, fill):
@@ -48,10 +48,24 @@ def _segment(ints, aux, naux, i):
     return ints[aux + i] if naux > 0 else 0
 
 
+# A reduction's code indexes the tables REDUCE_COMBINE, REDUCE_SQUARE and REDUCE_FINISH,
+# generated from the op records' kernel variants (diffkit.ops.Reduce) with the C_* and
+# F_* values of the variants (see diffkit.kernels.elementwise.generate).
+
+def _finish(acc, finish, g):
+    """What follows the combination of a group of g entries: a mean or a square root."""
+    if finish == F_MEAN:  # noqa: F821
+        return acc / g
+    if finish == F_SQRT:  # noqa: F821
+        return np.sqrt(acc)
+    return acc
+
+
 def _reduce_run(v, code, start, g):
-    """Reduction of the run v[start:start+g], the branch on the kind outside the loop."""
-    if code == R_SUM or code == R_MEAN or code == R_NORM:
-        square = code == R_NORM
+    """Reduction of the run v[start:start+g], the branch on the variant outside the loop."""
+    combine, finish = REDUCE_COMBINE[code], REDUCE_FINISH[code]  # noqa: F821
+    if combine == C_ADD:  # noqa: F821
+        square = REDUCE_SQUARE[code]  # noqa: F821
         # four running sums: one chain of dependent additions runs at a quarter
         # of the speed (the summation order differs from NumPy's pairwise one)
         s0 = s1 = s2 = s3 = 0.0
@@ -69,23 +83,21 @@ def _reduce_run(v, code, start, g):
                 s3 += v[i + 3]
         for i in range(stop4, start + g):
             s0 += v[i] * v[i] if square else v[i]
-        acc = (s0 + s1) + (s2 + s3)
-        if square:
-            return np.sqrt(acc)
-        return acc / g if code == R_MEAN else acc
-    if code == R_PROD:
+        return _finish((s0 + s1) + (s2 + s3), finish, g)
+    if combine == C_MUL:  # noqa: F821
         acc = 1.0
         for i in range(start, start + g):
             acc *= v[i]
-        return acc
-    acc = -np.inf if code == R_MAX else np.inf
+        return _finish(acc, finish, g)
+    is_max = combine == C_MAX  # noqa: F821
+    acc = -np.inf if is_max else np.inf
     for i in range(start, start + g):
         x = v[i]
         if x != x:
             return x  # nan propagates, as in NumPy
-        if (x > acc) if code == R_MAX else (x < acc):
+        if (x > acc) if is_max else (x < acc):
             acc = x
-    return acc
+    return _finish(acc, finish, g)
 
 
 def reduce(v, code, ints, aux, naux, out, n, a, na, run):
@@ -99,56 +111,55 @@ def reduce(v, code, ints, aux, naux, out, n, a, na, run):
         for s in range(n):
             v[out + s] = _reduce_run(v, code, a + s * run, run)
         return
+    combine, finish = REDUCE_COMBINE[code], REDUCE_FINISH[code]  # noqa: F821
+    square = REDUCE_SQUARE[code]  # noqa: F821
+    is_max = combine == C_MAX  # noqa: F821
     init = 0.0
-    if code == R_PROD:
+    if combine == C_MUL:  # noqa: F821
         init = 1.0
-    elif code == R_MAX:
+    elif is_max:
         init = -np.inf
-    elif code == R_MIN:
+    elif combine == C_MIN:  # noqa: F821
         init = np.inf
     for s in range(n):
         v[out + s] = init
     for i in range(na):
         s = out + _segment(ints, aux, naux, i)
         x = v[a + i]
+        if square:
+            x = x * x
         cur = v[s]
-        if code == R_SUM or code == R_MEAN:
+        if combine == C_ADD:  # noqa: F821
             v[s] = cur + x
-        elif code == R_PROD:
+        elif combine == C_MUL:  # noqa: F821
             v[s] = cur * x
-        elif code == R_NORM:
-            v[s] = cur + x * x
-        elif cur == cur and not (x <= cur if code == R_MAX else x >= cur):
+        elif cur == cur and not (x <= cur if is_max else x >= cur):
             v[s] = x  # nan propagates, as in NumPy
-    if code == R_MEAN:
+    if finish == F_MEAN:  # noqa: F821
         scale = n / na if na > 0 else np.nan  # the mean of empty groups is nan, as in NumPy
         for s in range(n):
             v[out + s] *= scale
-    elif code == R_NORM:
+    elif finish == F_SQRT:  # noqa: F821
         for s in range(n):
             v[out + s] = np.sqrt(v[out + s])
 
 
 def reduce_weights(v, code, ints, aux, naux, out, n, a, na):
-    """d out[segment(i)] / d v[a + i] for every i (ties split, zeros handled exactly)."""
+    """d out[segment(i)] / d v[a + i] for every i: the derivative of the code's variant.
+
+    A sum's is 1, a mean's 1/size, sqrt(sum of squares)'s x / out (0 where
+    out is 0), a product's the product of the other entries (exact where
+    entries are zero), an extremum's 1/count on the tied entries.
+    """
+    combine, finish = REDUCE_COMBINE[code], REDUCE_FINISH[code]  # noqa: F821
     w = np.empty(na)
-    if code == R_SUM:
-        w[:] = 1.0
-    elif code == R_MEAN:
-        w[:] = n / na
-    elif code == R_NORM:
+    if combine == C_ADD and REDUCE_SQUARE[code]:  # noqa: F821  (then finish is sqrt)
         for i in range(na):
             norm = v[out + _segment(ints, aux, naux, i)]
             w[i] = 0.0 if norm == 0.0 else v[a + i] / norm
-    elif code == R_MAX or code == R_MIN:
-        count = np.zeros(n)
-        for i in range(na):
-            s = _segment(ints, aux, naux, i)
-            w[i] = 1.0 if v[a + i] == v[out + s] else 0.0
-            count[s] += w[i]
-        for i in range(na):
-            w[i] /= count[_segment(ints, aux, naux, i)]
-    else:  # prod: the product of the other entries of the segment
+    elif combine == C_ADD:  # noqa: F821
+        w[:] = n / na if finish == F_MEAN else 1.0  # noqa: F821
+    elif combine == C_MUL:  # noqa: F821
         zeros = np.zeros(n)
         rest = np.ones(n)
         for i in range(na):
@@ -166,6 +177,14 @@ def reduce_weights(v, code, ints, aux, naux, out, n, a, na):
                 w[i] = rest[s]
             else:
                 w[i] = 0.0
+    else:  # max, min
+        count = np.zeros(n)
+        for i in range(na):
+            s = _segment(ints, aux, naux, i)
+            w[i] = 1.0 if v[a + i] == v[out + s] else 0.0
+            count[s] += w[i]
+        for i in range(na):
+            w[i] /= count[_segment(ints, aux, naux, i)]
     return w
 
 

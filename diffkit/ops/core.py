@@ -10,7 +10,7 @@ builds the nodes of a gradient graph).
 """
 import math
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Callable, NamedTuple, Optional
 
 import numpy as np
 
@@ -18,6 +18,24 @@ from ..errors import ShapeError, UnsupportedError
 
 #: Kinds of op.  Lowering and the kernels switch on these.
 KINDS = ("elementwise", "comparison", "reduction", "linalg", "structural")
+
+
+class Reduce(NamedTuple):
+    """How the kernels compute a reduction: the variant its record names.
+
+    A group's entries, squared first if ``square``, are combined by
+    ``combine`` (``"add"``, ``"mul"``, ``"max"`` or ``"min"``; max and min
+    propagate nan), then ``finish`` applies: ``""``, ``"mean"`` (divide by
+    the group's size) or ``"sqrt"``.  The kernels' local derivative follows
+    from the variant (1, 1/size, x/out, the product of the other entries,
+    ties split evenly) and must equal the record's ``weights`` rule, which
+    its jvp and vjp run; the op table's tests compare them on every backend.
+    """
+
+    combine: str
+    square: bool = False
+    finish: str = ""
+
 
 
 @dataclass(frozen=True, eq=False)
@@ -81,6 +99,12 @@ class Op:
     complex_impl : callable or None
         The implementation finite differences run on complex arrays (the
         complex step) where ``impl`` does not serve; None: ``impl`` does.
+    reduce : Reduce or None
+        Reductions: the kernel variant (see :class:`Reduce`).
+    weights : callable or None
+        Nonlinear reductions: ``weights(x, out, axis, keepdims)``, the local
+        derivative d out / d x of every entry of x (its group's weight).
+        jvp and vjp are built from it, and the kernels' weights equal it.
     at_kink : callable or None
         ``at_kink(*args, out, **params) -> bool array``: where this evaluation
         sits on the kink or singular point that ``kink`` states the convention
@@ -110,6 +134,8 @@ class Op:
     analytic: Optional[bool] = None
     complex_impl: Optional[Callable] = None
     at_kink: Optional[Callable] = None
+    reduce: Optional[Reduce] = None
+    weights: Optional[Callable] = None
 
     def __post_init__(self):
         if self.analytic is None:

@@ -10,7 +10,7 @@ product of the other entries, never ``out / x``); norm'(0) = 0.
 import numpy as np
 
 from ..errors import ShapeError
-from .core import Op, call, normalize_axis, register, size
+from .core import Op, Reduce, call, normalize_axis, register, size
 
 
 def reduced_shape(shape, axis, keepdims):
@@ -30,12 +30,20 @@ def _reduce_flops(out_shape, x_shape, **params):
     return size(x_shape)
 
 
-def _reduction(name, impl, jvp, vjp, numpy, smooth=True, kink="", flops=_reduce_flops,
-               shape=reduced_shape, at_kink=None):
+def _reduction(name, impl, reduce, numpy, weights=None, jvp=None, vjp=None, smooth=True,
+               kink="", flops=_reduce_flops, shape=reduced_shape, at_kink=None):
+    """Register a reduction; a nonlinear one states its derivative once, as ``weights``."""
+    if weights is not None:
+        def jvp(t, args, out, axis, keepdims):
+            return call("sum", t[0] * weights(args[0], out, axis, keepdims), axis=axis,
+                        keepdims=keepdims)
+
+        def vjp(g, args, out, axis, keepdims):
+            return (_expand(g, args[0], axis, keepdims) * weights(args[0], out, axis, keepdims),)
     register(Op(
         name=name, arity=1, kind="reduction", impl=impl, numpy=numpy, shape=shape,
         flops=flops, jvp=jvp, vjp=vjp, smooth=smooth, kink=kink, normalize=_normalize,
-        at_kink=at_kink))
+        at_kink=at_kink, reduce=reduce, weights=weights))
 
 
 def _normalize(shapes, axis=None, keepdims=False):
@@ -61,11 +69,11 @@ def _inverse_count(x, axis):
 
 
 _reduction(
-    "sum", _sum, numpy=(np.sum,),
+    "sum", _sum, Reduce("add"), numpy=(np.sum,),
     jvp=lambda t, args, out, axis, keepdims: call("sum", t[0], axis=axis, keepdims=keepdims),
     vjp=lambda g, args, out, axis, keepdims: (_expand(g, args[0], axis, keepdims),))
 _reduction(
-    "mean", _mean, numpy=(np.mean,),
+    "mean", _mean, Reduce("add", finish="mean"), numpy=(np.mean,),
     jvp=lambda t, args, out, axis, keepdims: call("mean", t[0], axis=axis, keepdims=keepdims),
     vjp=lambda g, args, out, axis, keepdims: (
         _expand(g, args[0], axis, keepdims) * _inverse_count(args[0], axis),))
@@ -97,12 +105,8 @@ def prod_of_others(x, axis):
     return np.where(zero, of_zero, of_nonzero)
 
 
-_reduction(
-    "prod", _prod, numpy=(np.prod,),
-    jvp=lambda t, args, out, axis, keepdims: call(
-        "sum", t[0] * prod_of_others(args[0], axis), axis=axis, keepdims=keepdims),
-    vjp=lambda g, args, out, axis, keepdims: (
-        _expand(g, args[0], axis, keepdims) * prod_of_others(args[0], axis),))
+_reduction("prod", _prod, Reduce("mul"), numpy=(np.prod,),
+           weights=lambda x, out, axis, keepdims: prod_of_others(x, axis))
 
 
 def _tie_weights(x, out, axis, keepdims):
@@ -133,13 +137,9 @@ def _tied(x, out, axis, keepdims):
 
 def _extremum(name, fn):
     _reduction(
-        name, lambda x, axis, keepdims: fn(x, axis=axis, keepdims=keepdims), numpy=(fn,),
-        jvp=lambda t, args, out, axis, keepdims: call(
-            "sum", t[0] * _tie_weights(args[0], out, axis, keepdims), axis=axis,
-            keepdims=keepdims),
-        vjp=lambda g, args, out, axis, keepdims: (
-            _expand(g, args[0], axis, keepdims) * _tie_weights(args[0], out, axis, keepdims),),
-        smooth=False, kink="ties split the derivative evenly among the tied entries",
+        name, lambda x, axis, keepdims: fn(x, axis=axis, keepdims=keepdims), Reduce(name),
+        numpy=(fn,), weights=_tie_weights, smooth=False,
+        kink="ties split the derivative evenly among the tied entries",
         shape=_nonempty_shape(name), at_kink=_tied)
 
 
@@ -163,11 +163,7 @@ def _unit(x, out, axis, keepdims):
 
 
 _reduction(
-    "norm", _norm, numpy=(np.linalg.norm,),
-    jvp=lambda t, args, out, axis, keepdims: call(
-        "sum", t[0] * _unit(args[0], out, axis, keepdims), axis=axis, keepdims=keepdims),
-    vjp=lambda g, args, out, axis, keepdims: (
-        _expand(g, args[0], axis, keepdims) * _unit(args[0], out, axis, keepdims),),
-    smooth=False, kink="norm'(0) = 0 (the minimal-norm subgradient)",
+    "norm", _norm, Reduce("add", square=True, finish="sqrt"), numpy=(np.linalg.norm,),
+    weights=_unit, smooth=False, kink="norm'(0) = 0 (the minimal-norm subgradient)",
     at_kink=lambda x, out, axis, keepdims: out == 0,
     flops=lambda out_shape, x_shape, **p: 2 * size(x_shape))

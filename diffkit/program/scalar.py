@@ -1,4 +1,4 @@
-"""Scalar forms of the elementwise ops, generated from their records.
+"""Scalar forms of the elementwise ops and kernel variants of the reductions, from their records.
 
 The compiled kernels evaluate an elementwise op one element at a time, as a
 Python expression in its operands ``a, b, c`` (and its result ``y``) that
@@ -8,6 +8,9 @@ product) its ``impl`` traced and printed; each local partial is the
 record's ``partials`` rule, the NumPy function reverse mode runs, traced
 and printed.  So forward mode's tangents and reverse mode's adjoints come
 from the same rules.
+
+A reduction's record names its kernel variant (:class:`diffkit.ops.Reduce`),
+which :func:`reduction_variant` checks and hands to the kernels.
 
 A traced rule prints as one expression: every node becomes its op's scalar
 form, a comparison ``(1.0 if a < b else 0.0)`` (or, as the condition of a
@@ -131,3 +134,28 @@ def scalar_function(name):
     namespace = {"np": np}
     exec(compile(source, f"<scalar form of {name}>", "exec"), namespace)  # noqa: S102
     return namespace[name]
+
+
+#: The values a reduction variant's fields take, in the order the kernels number them.
+COMBINE = ("add", "mul", "max", "min")
+FINISH = ("", "mean", "sqrt")
+
+
+def reduction_variant(name):
+    """The kernel variant of reduction ``name``; ValueError if the kernels cannot run it.
+
+    Examples
+    --------
+    >>> reduction_variant("norm")
+    Reduce(combine='add', square=True, finish='sqrt')
+    """
+    op = ops.get(name)
+    variant = op.reduce
+    if variant is None:
+        raise ValueError(f"op {name!r} has no kernel variant (Op.reduce): only reductions have")
+    if (variant.combine not in COMBINE or variant.finish not in FINISH
+            or variant.square and (variant.combine, variant.finish) != ("add", "sqrt")):
+        raise ValueError(f"reduction {name!r} has the variant {variant}, which the kernels do not "
+                         f"run: combine is one of {COMBINE}, finish one of {FINISH}, and only "
+                         "a square root of a sum squares its entries")
+    return variant

@@ -158,3 +158,24 @@ def test_scalar_forms_are_generated_from_the_rules():
 def test_non_elementwise_ops_have_no_scalar_form():
     with pytest.raises(ValueError, match="not elementwise"):
         scalar_form("sum")
+
+
+def test_every_reduction_has_a_code_and_a_variant_the_kernels_run():
+    from diffkit.program.format import REDUCTION_CODES
+    from diffkit.program.scalar import reduction_variant
+    reductions = [op.name for op in ops.all_ops() if op.kind == "reduction"]
+    assert sorted(REDUCTION_CODES, key=REDUCTION_CODES.get) == reductions
+    assert sorted(REDUCTION_CODES.values()) == list(range(len(reductions)))
+    assert reduction_variant("mean") == ops.Reduce("add", finish="mean")
+
+
+@pytest.mark.parametrize("variant", [ops.Reduce("sub"), ops.Reduce("add", finish="log"),
+                                     ops.Reduce("mul", square=True, finish="sqrt"),
+                                     ops.Reduce("add", square=True)])
+def test_a_variant_the_kernels_cannot_run_is_refused(monkeypatch, variant):
+    from diffkit.program.scalar import reduction_variant
+    bad = ops.Op(name="bad", arity=1, kind="reduction", impl=np.sum, shape=lambda s: (),
+                 flops=lambda *a, **k: 0, reduce=variant)
+    monkeypatch.setitem(ops.core._REGISTRY, "bad", bad)
+    with pytest.raises(ValueError, match="'bad'.*do not run"):
+        reduction_variant("bad")
