@@ -129,7 +129,6 @@ class Op:
     dtype: str = "float64"
     internal: bool = False
     normalize: Optional[Callable] = None
-    doc: str = ""
     kernel: Optional[str] = None
     analytic: Optional[bool] = None
     complex_impl: Optional[Callable] = None

@@ -37,14 +37,13 @@ def _at_zero(x, out):
     return x == 0
 
 
-def _unary(name, fn, partial, domain=((-2.0, 2.0),), smooth=True, kink="", doc="",
-           at_kink=None):
+def _unary(name, fn, partial, domain=((-2.0, 2.0),), smooth=True, kink="", at_kink=None):
     register(Op(
         name=name, arity=1, kind="elementwise", impl=fn, numpy=(fn,),
         shape=lambda s: tuple(s), flops=elementwise_flops,
         partials=lambda x, out: (partial(x, out),),
         kernel=_ufunc_kernel(fn, 1) if isinstance(fn, np.ufunc) else None,
-        domain=domain, smooth=smooth, kink=kink, doc=doc, at_kink=at_kink))
+        domain=domain, smooth=smooth, kink=kink, at_kink=at_kink))
 
 
 def _relu(x):
@@ -83,9 +82,9 @@ _unary("arctan", np.arctan, lambda x, y: 1.0 / (1.0 + x * x))
 _unary("sinh", np.sinh, lambda x, y: np.cosh(x))
 _unary("cosh", np.cosh, lambda x, y: np.sinh(x))
 _unary("tanh", np.tanh, lambda x, y: 1.0 - y * y)
+# max(x, 0): diffkit.relu(x) in code, relu(x) in expressions
 _unary("relu", _relu, lambda x, y: (x > 0) * 1.0, smooth=False,
-       kink="relu'(0) = 0 (unlike np.maximum(x, 0), whose tie splits 0.5)",
-       doc="max(x, 0); diffkit.relu(x) in code, relu(x) in expressions", at_kink=_at_zero)
+       kink="relu'(0) = 0 (unlike np.maximum(x, 0), whose tie splits 0.5)", at_kink=_at_zero)
 
 
 def _binary_kernel(fn, symbol):
