@@ -8,7 +8,7 @@ Relative imports are resolved, and ``from .. import ops`` is an import of
 :func:`importlib.import_module` are not seen (diffkit uses it only for lazy
 submodules of the importing package itself).
 
-The rules (DESIGN.md, "Layout"):
+The rules, each a test below:
 
 * ``diffkit.graph`` imports only ``diffkit.ops`` and ``diffkit.errors``;
 * ``diffkit.program`` imports only ``graph``, ``ops`` and ``errors``;
