@@ -138,7 +138,7 @@ def _dims(shape):
 
 
 def cmd_compare(args):
-    from .comparison import compare
+    from .comparison import METHODS, compare
     from .fd.schemes import SCHEMES
     from .graph.parsing import input_names
     if args.expression is not None and not args.expression.strip():
@@ -166,7 +166,7 @@ def cmd_compare(args):
                          f"of {', '.join(SCHEMES)}")
     methods = tuple(m.strip() for m in args.methods.split(",") if m.strip())
     if not methods:
-        raise OptionError("--methods is empty; list some of fd,symbolic,forward,reverse")
+        raise OptionError(f"--methods is empty; list some of {','.join(METHODS)}")
     options = {"fd": {"scheme": args.scheme}} if "fd" in methods else {}
     report = compare(expression, *(point[n] for n in names), methods=methods,
                      options=options, repeats=args.repeats)
@@ -191,6 +191,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser():
+    from .comparison import METHODS
+    from .fd.schemes import SCHEMES
     parser = _Parser(
         prog="diffkit", description="Differentiate NumPy code four ways and measure it.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -212,11 +214,10 @@ def build_parser():
     c.add_argument("--shapes", type=_shapes, default={},
                    help="shapes of array inputs, e.g. x=3,W=2x3 (default: those of the "
                         "--at values); checked against --at")
-    c.add_argument("--methods", default="fd,symbolic,forward,reverse",
-                   help="comma-separated methods (default: fd,symbolic,forward,reverse)")
+    c.add_argument("--methods", default=",".join(METHODS),
+                   help=f"comma-separated methods (default: {','.join(METHODS)})")
     c.add_argument("--scheme", default="central",
-                   help="finite-difference scheme: forward, backward, central, central4, "
-                        "complex, richardson (default: central)")
+                   help=f"finite-difference scheme: {', '.join(SCHEMES)} (default: central)")
     c.add_argument("--repeats", type=_positive, default=5,
                    help="rounds for the steady-state time, best of (default: 5)")
     fmt = c.add_mutually_exclusive_group()
