@@ -37,7 +37,6 @@ class Reduce(NamedTuple):
     finish: str = ""
 
 
-
 @dataclass(frozen=True, eq=False)
 class Op:
     """One primitive operation.
