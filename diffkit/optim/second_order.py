@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..errors import ShapeError
 from .base import GradientTransformation, as_schedule
 from .checks import COUNT, NONNEGATIVE, OPEN_UNIT, check
 
@@ -80,8 +81,9 @@ def newton(learning_rate=1.0, damping=0.0):
         grad = np.ravel(updates)
         hessian = np.asarray(hessian, dtype=float)
         if hessian.shape != (grad.size, grad.size):
-            raise ValueError(f"newton: Hessian has shape {hessian.shape}, expected "
-                             f"{(grad.size, grad.size)} for {grad.size} parameters")
+            raise ShapeError(f"newton: the Hessian has shape {hessian.shape}, expected "
+                             f"{(grad.size, grad.size)} for {grad.size} parameters; the "
+                             "hessian callable must return the (n, n) matrix at x")
         direction, shift = _shifted_solve(hessian, grad, damping)
         step = float(schedule(state.count))
         updates = -step * direction.reshape(np.shape(updates))

@@ -12,6 +12,7 @@
 
 import numpy as np
 
+from ..errors import OptionError
 from .base import Problem
 
 __all__ = ["quadratic", "pl_cosine", "linear_network", "strict_saddle"]
@@ -44,9 +45,10 @@ def quadratic(dim=10, condition=10.0, seed=0):
     0.0
     """
     if dim < 1:
-        raise ValueError(f"quadratic needs dim >= 1, got {dim}")
+        raise OptionError(f"quadratic needs dim >= 1, got dim={dim}")
     if condition < 1 or (dim == 1 and condition != 1):
-        raise ValueError(f"quadratic needs condition >= 1 (and 1 when dim=1), got {condition}")
+        raise OptionError(f"quadratic needs condition >= 1 (and 1 when dim=1), got "
+                          f"condition={condition}")
     rng = np.random.default_rng(seed)
     rotation, _ = np.linalg.qr(rng.standard_normal((dim, dim)))
     eigenvalues = np.linspace(1.0, condition, dim)
@@ -151,7 +153,8 @@ def strict_saddle(dim=2, unstable=1):
     (array([1., 0.]), -0.25, -0.25)
     """
     if not 1 <= unstable <= dim:
-        raise ValueError(f"strict_saddle needs 1 <= unstable <= dim, got {unstable}, {dim}")
+        raise OptionError(f"strict_saddle needs 1 <= unstable <= dim, got unstable={unstable}, "
+                          f"dim={dim}")
     k = dim - unstable
 
     def fn(x):

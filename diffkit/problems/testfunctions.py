@@ -8,6 +8,7 @@ exact gradients and Hessians through :func:`~diffkit.problems.base.sum_of_square
 
 import numpy as np
 
+from ..errors import OptionError
 from .base import sum_of_squares
 
 __all__ = ["rosenbrock", "powell_singular", "beale", "wood", "freudenstein_roth",
@@ -27,7 +28,7 @@ def rosenbrock(dim=2):
     (24.2, 0.0)
     """
     if dim < 2 or dim % 2:
-        raise ValueError(f"rosenbrock needs an even dim >= 2, got {dim}")
+        raise OptionError(f"rosenbrock needs an even dim >= 2, got dim={dim}")
     half = np.arange(dim // 2)
 
     def residuals(x):
@@ -63,7 +64,7 @@ def powell_singular(dim=4):
     215.0
     """
     if dim < 4 or dim % 4:
-        raise ValueError(f"powell_singular needs dim a multiple of 4, got {dim}")
+        raise OptionError(f"powell_singular needs dim a multiple of 4, got dim={dim}")
     q = dim // 4
     i = np.arange(q)
     ia, ib, ic, id_ = 4 * i, 4 * i + 1, 4 * i + 2, 4 * i + 3

@@ -11,6 +11,8 @@ from typing import Callable
 
 import numpy as np
 
+from ..errors import OptionError
+
 __all__ = ["Case", "Family", "rosenbrock", "rosenbrock_loop", "mlp", "composition_chain",
            "random_dag"]
 
@@ -121,8 +123,8 @@ def mlp(vary="w", width=32, depth=2, d=8, wrt="input"):
     ('mlp_params_L', [(3,), (3, 4), (4,), (4, 4), (4,)], (1, 2, 3, 4))
     """
     if vary not in ("w", "L", "d") or wrt not in ("input", "params"):
-        raise ValueError(f"vary must be 'w', 'L' or 'd' and wrt 'input' or 'params', "
-                         f"got {vary!r}, {wrt!r}")
+        raise OptionError(f"vary must be 'w', 'L' or 'd' and wrt 'input' or 'params', "
+                          f"got vary={vary!r}, wrt={wrt!r}")
 
     def build(size):
         dims = {"w": width, "L": depth, "d": d, vary: size}

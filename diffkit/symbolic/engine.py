@@ -194,7 +194,7 @@ def compile_derivative(graph, request="grad", wrt=(0,), cse=True, compiler="nump
 
 def _lambdify(args, exprs, cse_result, compiler):
     if compiler not in ("numpy", "numba"):
-        raise ValueError(f"compiler={compiler!r}: choose 'numpy' or 'numba'")
+        raise OptionError(f"compiler={compiler!r}: choose 'numpy' or 'numba'")
     modules = "math" if compiler == "numba" else "numpy"
     cse = (lambda _: cse_result) if cse_result is not None else False
     # lambdify walks ``exprs`` as trees; after CSE the reduced ones are the small ones

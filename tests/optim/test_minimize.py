@@ -5,7 +5,7 @@ import io
 import numpy as np
 import pytest
 
-from diffkit import optim as O
+from diffkit import ShapeError, optim as O
 from diffkit import problems as P
 from diffkit.optim import schedules as S
 from diffkit.progress import ProgressLine
@@ -114,6 +114,12 @@ def test_averaged_sgd_reports_the_average():
 def test_newton_gets_the_hessian_and_solves_a_quadratic_in_one_step():
     res = run(O.newton(), steps=5, tol=1e-10)
     assert res.converged and res.steps == 1
+
+
+def test_newton_refuses_a_hessian_of_the_wrong_shape():
+    with pytest.raises(ShapeError, match=r"Hessian has shape \(4, 4\), expected \(5, 5\)"):
+        O.minimize(QUAD.fn, QUAD.x0, O.newton(), method=QUAD.value_and_grad,
+                   hessian=lambda x: np.eye(4))
 
 
 def test_progress_line_goes_to_stderr_when_enabled(capsys):

@@ -148,12 +148,14 @@ def test_underdetermined_least_squares_minimizer_has_minimum_norm():
     assert p.mu == 0.0
 
 
-def test_bad_arguments_are_rejected_with_the_fix():
-    with pytest.raises(ValueError, match="even dim"):
+def test_bad_arguments_are_option_errors_with_the_fix():
+    with pytest.raises(diffkit.OptionError, match="even dim >= 2, got dim=3"):
         P.rosenbrock(dim=3)
-    with pytest.raises(ValueError, match="multiple of 4"):
+    with pytest.raises(diffkit.OptionError, match="multiple of 4, got dim=6"):
         P.powell_singular(dim=6)
-    with pytest.raises(ValueError, match="condition >= 1"):
+    with pytest.raises(diffkit.OptionError, match="dim >= 1, got dim=0"):
+        P.quadratic(dim=0)
+    with pytest.raises(diffkit.OptionError, match="condition >= 1.*got condition=0.5"):
         P.quadratic(dim=3, condition=0.5)
-    with pytest.raises(ValueError, match="unstable <= dim"):
+    with pytest.raises(diffkit.OptionError, match="unstable <= dim, got unstable=3, dim=2"):
         P.strict_saddle(dim=2, unstable=3)

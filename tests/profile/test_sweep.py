@@ -155,3 +155,8 @@ def test_symbolic_too_large_is_a_note_not_a_crash():
 def test_an_unknown_measure_is_an_option_error_naming_the_measures():
     with pytest.raises(OptionError, match="measure='flops': choose one of ops, time, both"):
         sweep(families.rosenbrock(), [2], ["reverse"], measure="flops")
+
+
+def test_an_unknown_family_parameter_is_an_option_error():
+    with pytest.raises(OptionError, match="got vary='x', wrt='input'"):
+        families.mlp("x")

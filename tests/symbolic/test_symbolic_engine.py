@@ -16,3 +16,8 @@ def test_an_unknown_request_is_an_option_error_naming_the_requests():
     with pytest.raises(diffkit.OptionError, match="unknown request 'gradient'; choose one of "
                                                   + ", ".join(REQUESTS)):
         compile_derivative(diffkit.parse("x ** 3 * y"), "gradient", (0, 1))
+
+
+def test_an_unknown_compiler_is_an_option_error():
+    with pytest.raises(diffkit.OptionError, match="compiler='fortran': choose 'numpy' or 'numba'"):
+        compile_derivative(diffkit.parse("x ** 3 * y"), "grad", (0, 1), compiler="fortran")
