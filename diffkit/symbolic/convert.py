@@ -13,6 +13,7 @@ import numpy as np
 import sympy as sp
 
 from .. import ops
+from ..errors import UnsupportedError
 from .rules import obj_array, rule
 
 #: Integral constants up to this size become SymPy Integers.
@@ -80,8 +81,11 @@ def to_sympy(graph, budget=None):
     symbols, values = [], {}
     for n, name, shape in zip(graph.inputs, graph.input_names, graph.input_shapes):
         names = entry_names(name, shape)
-        if shape != () and taken & set(names):
-            raise ValueError(f"input names clash with the entry names of {name!r}")
+        clash = sorted(taken & set(names)) if shape != () else []
+        if clash:
+            raise UnsupportedError(f"the symbolic backend names the entries of input {name!r} "
+                                   f"{name}_<index> ({names[0]}, ...); input {clash[0]!r} "
+                                   "clashes with them: rename it")
         arr = obj_array(None, shape)
         flat = [sp.Symbol(s, real=True) for s in names]
         for idx, s in zip(np.ndindex(*shape), flat):

@@ -21,3 +21,10 @@ def test_an_unknown_request_is_an_option_error_naming_the_requests():
 def test_an_unknown_compiler_is_an_option_error():
     with pytest.raises(diffkit.OptionError, match="compiler='fortran': choose 'numpy' or 'numba'"):
         compile_derivative(diffkit.parse("x ** 3 * y"), "grad", (0, 1), compiler="fortran")
+
+
+def test_an_input_named_like_another_inputs_entry_is_refused_with_the_fix():
+    g = diffkit.parse("sum(x) * x_0", shapes={"x": (2,)})
+    with pytest.raises(diffkit.UnsupportedError, match=r"entries of input 'x' x_<index> "
+                                                       r"\(x_0, ...\); input 'x_0' clashes"):
+        compile_derivative(g, "grad", (0, 1))
