@@ -426,3 +426,26 @@ def test_kink_tests_are_false_at_smooth_points(rng, name, case):
             continue
         hit = ops.get(name).at_kink(*[values[m] for m in a["args"]], values[n], **a["params"])
         assert np.asarray(hit).dtype == bool and not np.any(hit), (name, hit)
+
+
+#: A point on each op's kink or singular point, where its record's test must say so.
+ON_KINK = {
+    "abs": (0.0,), "sign": (-0.0,), "sqrt": (0.0,), "relu": (0.0,), "arcsin": (1.0,),
+    "arccos": (-1.0,), "pow": (0.0, 0.5), "maximum": (1.5, 1.5), "minimum": (-2.0, -2.0),
+    "clip": (0.3, 0.3, 0.3), "max": (np.array([1.0, -1.0, 1.0]),),
+    "min": (np.array([0.5, 0.5, 2.0]),), "norm": (np.zeros(3),),
+    **{name: (0.25, 0.25) for name in ("lt", "le", "gt", "ge", "eq", "ne")},
+}
+
+
+@pytest.mark.parametrize("op", [op for op in ops.all_ops() if op.at_kink is not None],
+                         ids=lambda op: op.name)
+def test_kink_tests_find_the_kink_and_compare_reports_it(op):
+    from diffkit.comparison import active_kinks
+    assert op.name in ON_KINK, f"{op.name} tests for a kink: give a point on it in ON_KINK"
+    args = [np.asarray(a, dtype=float) for a in ON_KINK[op.name]]
+    params = op.normalize([a.shape for a in args]) if op.normalize else {}
+    out = op.impl(*args, **params)
+    assert np.all(op.at_kink(*args, out, **params))
+    graph = diffkit.trace(lambda *xs: ops.call(op.name, *xs) * 1.0, *args)
+    assert [k.op for k in active_kinks(graph, args)] == [op.name]
