@@ -66,6 +66,8 @@ def _constant(value):
 
 def apply(op, operands):
     """The :class:`Code` of ``op`` applied to the Codes ``operands``."""
+    if op.kind not in ("elementwise", "comparison"):
+        raise ValueError(f"op {op.name!r} is a {op.kind}, not elementwise: it has no scalar form")
     if op.kernel is None:
         return _print(_traced_impl(op.name), operands)[0]
     text = op.kernel.format(**dict(zip(OPERANDS, operands)))
@@ -76,8 +78,13 @@ def apply(op, operands):
 
 @functools.lru_cache(maxsize=None)
 def _traced_impl(name):
+    """The graph of an op without a kernel template: its impl, made of other ops."""
     op = ops.get(name)
-    return trace(op.impl, *[0.0] * op.arity, names=OPERANDS[:op.arity])
+    graph = trace(op.impl, *[0.0] * op.arity, names=OPERANDS[:op.arity])
+    if name in graph.op_counts():
+        raise ValueError(f"op {name!r} has no kernel template and its impl traces to the op "
+                         "itself: give its record a kernel= template")
+    return graph
 
 
 def _print(graph, inputs):
@@ -109,8 +116,6 @@ def scalar_form(name):
     comparison, which carries no derivative).
     """
     op = ops.get(name)
-    if op.kind not in ("elementwise", "comparison"):
-        raise ValueError(f"op {name!r} is a {op.kind}, not elementwise: it has no scalar form")
     operands = [Code(x) for x in OPERANDS[:op.arity]]
     value = apply(op, operands).text
     if op.partials is None:

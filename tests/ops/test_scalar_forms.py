@@ -162,6 +162,21 @@ def test_non_elementwise_ops_have_no_scalar_form():
         scalar_form("sum")
 
 
+@pytest.mark.parametrize("name, impl, words", [
+    ("with_sum", lambda x: np.sum(x) + x, "'sum' is a reduction"),
+    ("itself", np.cbrt, "traces to the op itself")])
+def test_an_impl_that_has_no_scalar_form_is_named(monkeypatch, name, impl, words):
+    """An op without a kernel template gets the form of its impl, which must be made
+    of elementwise ops other than itself."""
+    from diffkit.graph import numpy_functions
+    fresh = ops.Op(name=name, arity=1, kind="elementwise", impl=impl, numpy=(np.cbrt,),
+                   shape=lambda s: s, flops=lambda *a, **k: 0, partials=lambda x, y: (1.0,))
+    monkeypatch.setitem(ops.core._REGISTRY, name, fresh)
+    monkeypatch.setitem(numpy_functions.NUMPY_TO_OP, np.cbrt, name)
+    with pytest.raises(ValueError, match=words):
+        scalar_form(name)
+
+
 def test_every_reduction_has_a_code_and_a_variant_the_kernels_run():
     from diffkit.program.format import REDUCTION_CODES
     from diffkit.program.scalar import reduction_variant
