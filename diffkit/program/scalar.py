@@ -1,4 +1,4 @@
-"""Scalar forms of the elementwise ops and kernel variants of the reductions, from their records.
+"""Scalar forms of elementwise ops and kernel variants of reductions, from the op records.
 
 The compiled kernels evaluate an elementwise op one element at a time, as a
 Python expression in its operands ``a, b, c`` (and its result ``y``) that
@@ -42,7 +42,7 @@ RESULT = "y"
 
 
 class Code:
-    """A scalar expression in the operands; ``test`` is it used as a condition."""
+    """A scalar expression in the operands; ``test``: the same, used as a condition."""
 
     __slots__ = ("text", "test")
 
