@@ -52,7 +52,8 @@ def adjoint(k=1):
 def generate(graph, name="grad", use_math=False):
     """Straight-line source computing the graph's outputs (value, then the adjoints)."""
     import math
-    from diffkit.kernels.elementwise import SCALAR
+    from diffkit import ops
+    from diffkit.program.scalar import scalar_form
     names, lines = {}, []
     for n in graph.order:
         a = graph.node(n)
@@ -62,9 +63,9 @@ def generate(graph, name="grad", use_math=False):
             names[n] = a["name"]
         elif a["op"] == "const":
             names[n] = f"({float(a['value'])!r})"
-        elif a["op"] in SCALAR:
+        elif ops.get(a["op"]).kind in ("elementwise", "comparison"):
             env = dict(zip("abc", (names[m] for m in a["args"])))
-            expr = re.sub(r"\b([abc])\b", lambda m: env[m.group(1)], SCALAR[a["op"]][0])
+            expr = re.sub(r"\b([abc])\b", lambda m: env[m.group(1)], scalar_form(a["op"])[0])
             if use_math:  # np.exp -> math.exp where math has it
                 expr = re.sub(r"\bnp\.(\w+)\(", lambda m: ("math." if hasattr(
                     math, m.group(1)) else "np.") + m.group(1) + "(", expr)
