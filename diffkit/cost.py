@@ -7,9 +7,11 @@ without machine noise.
 from dataclasses import dataclass, field
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Cost:
     """What one call of a compiled derivative executes.
+
+    Built with keywords only: seven numbers in a row are easy to misplace.
 
     Attributes
     ----------
@@ -27,6 +29,16 @@ class Cost:
         Bytes of intermediate values held at once (the workspaces).
     ops : dict
         Executed instructions per op name.
+
+    Examples
+    --------
+    >>> cost = Cost(method="reverse", flops=12, function_flops=4, stored_bytes=80)
+    >>> cost.sweeps, cost.evaluations
+    (3.0, 1)
+    >>> Cost("reverse", 12, 4)
+    Traceback (most recent call last):
+    ...
+    TypeError: Cost.__init__() takes 1 positional argument but 4 were given
     """
 
     method: str
@@ -43,6 +55,7 @@ class Cost:
         return self.flops / self.function_flops if self.function_flops else float("nan")
 
     def as_dict(self):
+        """The record as a plain dict, ``sweeps`` included."""
         return {"method": self.method, "flops": self.flops,
                 "function_flops": self.function_flops, "sweeps": self.sweeps,
                 "evaluations": self.evaluations, "tangents": self.tangents,

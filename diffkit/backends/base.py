@@ -1,4 +1,4 @@
-"""What every differentiation backend shares: the registry and argument packing.
+"""What every differentiation backend shares: the registry, options and result shapes.
 
 A backend turns a Graph into compiled callables for five requests: ``grad``,
 ``value_and_grad``, ``jacobian``, ``hessian`` and ``hvp``.  Each compiled
@@ -12,16 +12,27 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
-from .. import ops
-from ..errors import DiffkitError, OptionError, ShapeError
-from ..graph.evaluate import check_values, real_array
+from ..errors import DiffkitError, OptionError
+from ..program.packing import Packing  # noqa: F401  (backends.symbolic imports it from here)
 
 REQUESTS = ("grad", "value_and_grad", "jacobian", "hessian", "hvp")
 _BACKENDS = {}
 
 
 def register(name):
-    """Class decorator adding a backend under ``name``."""
+    """Class decorator adding a backend under ``name``.
+
+    Examples
+    --------
+    >>> methods()
+    ['fd', 'forward', 'reverse', 'symbolic']
+    >>> get("reverse").name
+    'reverse'
+    >>> get("backward")
+    Traceback (most recent call last):
+    ...
+    diffkit.errors.OptionError: unknown method 'backward'; choose one of fd, forward, reverse, symbolic
+    """
     def deco(cls):
         _BACKENDS[name] = cls
         cls.name = name
@@ -43,62 +54,6 @@ def methods():
     return sorted(_BACKENDS)
 
 
-class Packing:
-    """Flattening a graph's arguments into one float64 vector and back."""
-
-    def __init__(self, graph, wrt):
-        self.shapes = graph.input_shapes
-        self.names = graph.input_names
-        self.sizes = [ops.size(s) for s in self.shapes]
-        self.offsets = np.concatenate([[0], np.cumsum(self.sizes)]).astype(int)
-        self.n = int(self.offsets[-1])
-        self.wrt = tuple(wrt)
-        self.scalar_only = all(s == () for s in self.shapes)
-        cols = [np.arange(self.offsets[i], self.offsets[i + 1]) for i in self.wrt]
-        self.wrt_columns = np.concatenate(cols) if cols else np.zeros(0, dtype=int)
-
-    def io(self, args, n_out):
-        """A fresh kernel io array: the packed ``args``, then room for ``n_out`` outputs.
-
-        Fresh per call, so concurrent calls from several threads never share it.
-        """
-        io = np.empty(self.n + n_out)
-        for i, arr in enumerate(check_values(self.names, self.shapes, args)):
-            io[self.offsets[i]:self.offsets[i + 1]] = arr.ravel()
-        return io
-
-    def check(self, args):
-        """Raise the error that explains why ``args`` do not fit the inputs."""
-        check_values(self.names, self.shapes, args)
-
-    def hvp_args(self, args):
-        """Split ``(*args, v)`` of an HVP call into the packed arguments and the packed
-        direction, checking that v has the shape of the differentiated argument(s)."""
-        *args, v = args
-        vs = (v,) if len(self.wrt) == 1 else tuple(v)
-        shapes = [self.shapes[i] for i in self.wrt]
-        got = [np.shape(t) for t in vs]
-        if len(vs) != len(shapes) or any(tuple(g) != s for g, s in zip(got, shapes)):
-            raise ShapeError(f"the direction v has shape(s) {got}; expected {shapes}, the "
-                             "shape(s) of the differentiated argument(s)")
-        flat_v = np.concatenate([np.ravel(real_array("the direction v", t)) for t in vs])
-        return self.pack(args), flat_v
-
-    def pack(self, args):
-        """The packed argument vector alone."""
-        return self.io(args, 0)
-
-    def split(self, flat, which):
-        """Pieces of ``flat`` shaped like the inputs ``which`` (positions)."""
-        out, pos = [], 0
-        for i in which:
-            size, shape = self.sizes[i], self.shapes[i]
-            piece = flat[pos:pos + size]
-            out.append(piece[0] if shape == () else piece.reshape(shape))
-            pos += size
-        return tuple(out)
-
-
 def nan_where_not_finite(outputs, derivatives):
     """``derivatives`` (one column per output entry) with nan where the output is not finite.
 
@@ -109,6 +64,11 @@ def nan_where_not_finite(outputs, derivatives):
     an unselected ``np.where`` branch contribute exactly 0), and that same
     product would turn an overflow such as ``log(exp(800))`` into a confident
     derivative of 0.
+
+    Examples
+    --------
+    >>> nan_where_not_finite(np.array([1.0, np.inf]), np.array([[2.0, 3.0]]))
+    array([[ 2., nan]])
     """
     # the common case costs one test: a scalar's item() is 20x cheaper than a ufunc
     if math.isfinite(outputs.item()) if outputs.size == 1 else np.isfinite(outputs).all():

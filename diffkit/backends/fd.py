@@ -100,9 +100,10 @@ class FiniteDifferences(Backend):
             with np.errstate(all="ignore"):  # overflow and 0/0 show in the result instead
                 return fn(*args)
 
-        counted.cost = Cost("fd", count * ev.flops, graph.flops(), count, 0,
-                            ev.workspace_bytes + 8 * (n + m) + extra_bytes,
-                            {k: v * count for k, v in ev.op_counts.items()})
+        counted.cost = Cost(method="fd", flops=count * ev.flops, function_flops=graph.flops(),
+                            evaluations=count, tangents=0,
+                            stored_bytes=ev.workspace_bytes + 8 * (n + m) + extra_bytes,
+                            ops={k: v * count for k, v in ev.op_counts.items()})
         counted.evaluator = ev
         return counted
 

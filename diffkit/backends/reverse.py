@@ -3,6 +3,19 @@
 One run computes the function and its gradient: the forward sweep stores
 every intermediate in the workspace (the O(V) memory) and the adjoint sweep
 walks back over them.  A Jacobian takes one run per output entry.
+
+Examples
+--------
+>>> import numpy as np, diffkit
+>>> df = diffkit.grad(lambda x: np.sum(x * x), method="reverse")
+>>> df(np.array([1.0, 2.0, 3.0]))
+array([2., 4., 6.])
+>>> df.cost.evaluations                      # one run, whatever the input size
+1
+>>> J = diffkit.jacobian(lambda x: x * x, method="reverse")
+>>> J(np.array([1.0, 2.0])), J.cost.evaluations
+(array([[2., 0.],
+       [0., 4.]]), 2)
 """
 import math
 
@@ -10,9 +23,11 @@ import numpy as np
 
 from ..cost import Cost
 from ..graph.evaluate import PLAIN_SCALARS
+from ..kernels import values_runner
 from ..program.adjoint import adjoint_graph
-from .base import Backend, Packing, jacobian_blocks, register, scalar_output, single_output
-from .compiled import compile_program, values_runner
+from ..program.packing import Packing
+from .base import Backend, jacobian_blocks, register, scalar_output, single_output
+from .compiled import compile_program
 from .second_order import SecondOrder
 
 
@@ -24,22 +39,22 @@ class Reverse(SecondOrder, Backend):
         scalar_output(graph, "a gradient")
         program, kern = compile_program(adjoint_graph(graph, wrt))
         packing = Packing(graph, wrt)
-        values, ints, consts = kern.values, program.ints, program.consts
-        n_in, n_out = packing.n, program.n_outputs
+        n_in = packing.n
         if packing.scalar_only:
-            call = _scalar_call(values, ints, consts, packing, n_out, with_value)
+            call = _scalar_call(program, kern, packing, with_value)
         else:
             run = values_runner(program, kern)
 
             def call(*args):
-                io = packing.io(args, n_out)
+                io = packing.io(args, program)
                 run(io)
                 if not math.isfinite(io[n_in]):  # the non-finite rule (backends.base)
                     io[n_in + 1:] = np.nan
                 grads = packing.split(io[n_in + 1:], wrt)
                 return (io[n_in], grads) if with_value else grads
-        call.cost = Cost("reverse", program.flops, graph.flops(), 1, 0,
-                         program.workspace_bytes, program.op_counts)
+        call.cost = Cost(method="reverse", flops=program.flops, function_flops=graph.flops(),
+                         evaluations=1, tangents=0, stored_bytes=program.workspace_bytes,
+                         ops=program.op_counts)
         return call
 
     def compile_value_and_grad(self, graph, wrt):
@@ -57,33 +72,33 @@ class Reverse(SecondOrder, Backend):
         run = values_runner(program, kern)
 
         def jacobian(*args):
-            x = packing.pack(args)
-            n = x.size + m  # inputs, then one cotangent per output entry
+            io = packing.io(args, program)  # the inputs, then one cotangent per output entry
+            n_x, n = packing.n, program.n_inputs
             rows = np.empty((m, len(packing.wrt_columns)))
-            io = np.empty(n + program.n_outputs)
             for i in range(m):
-                io[:x.size] = x
-                io[x.size:n] = 0.0
-                io[x.size + i] = 1.0
-                run(io)
+                io[n_x:n] = 0.0
+                io[n_x + i] = 1.0
+                run(io)  # rewrites the outputs only: the inputs stay for the next row
                 rows[i] = io[n + m:] if math.isfinite(io[n + i]) else np.nan
             return jacobian_blocks(rows, packing, wrt, out_shape)
 
-        jacobian.cost = Cost("reverse", m * program.flops, graph.flops(), m, 0,
-                             program.workspace_bytes, {k: m * v for k, v in
-                                                       program.op_counts.items()})
+        jacobian.cost = Cost(method="reverse", flops=m * program.flops,
+                             function_flops=graph.flops(), evaluations=m, tangents=0,
+                             stored_bytes=program.workspace_bytes,
+                             ops={k: m * v for k, v in program.op_counts.items()})
         return jacobian
 
 
-def _scalar_call(values, ints, consts, packing, n_out, with_value):
+def _scalar_call(program, kern, packing, with_value):
     """Scalars in, scalars out: the per-call Python is a few list operations.
 
     The small-problem hot path: numpy slicing and per-argument helpers would
-    cost more than the kernel itself.
+    cost more than the kernel itself, so the io array (:meth:`Program.io
+    <diffkit.program.format.Program.io>`) is allocated and filled inline.
     """
-    n_in = packing.n
-    n_io = n_in + n_out
-    nan_grads = (math.nan,) * (n_out - 1)
+    values, ints, consts = kern.values, program.ints, program.consts
+    n_in, n_io = packing.n, program.io_size
+    nan_grads = (math.nan,) * (program.n_outputs - 1)
 
     def call(*args):
         io = np.empty(n_io)

@@ -3,14 +3,26 @@
 The adjoint graph computes the gradient; one tangent sweep over it along v
 gives H v, and the unit vectors give H column by column.  Both AD backends
 share this code.
+
+Examples
+--------
+>>> import numpy as np, diffkit
+>>> f = lambda x: x[0] ** 2 * x[1]
+>>> diffkit.hessian(f, method="forward")(np.array([1.0, 2.0]))
+array([[4., 2.],
+       [2., 0.]])
+>>> diffkit.hvp(f, method="reverse")(np.array([1.0, 2.0]), np.array([1.0, 0.0]))
+array([4., 2.])
 """
 import math
 
 import numpy as np
 
 from ..program.adjoint import adjoint_graph
-from .base import Packing, hessian_blocks
-from .compiled import compile_program, run_direction, tangent_cost, unit_tangents
+from ..kernels import direction_runner, tangent_runner
+from ..program.packing import Packing
+from .base import hessian_blocks
+from .compiled import compile_program, tangent_cost
 
 
 class SecondOrder:
@@ -27,7 +39,7 @@ class SecondOrder:
         columns = packing.wrt_columns
         k = len(columns)
 
-        run = unit_tangents(program, kern, columns)
+        run = tangent_runner(program, kern, columns)
 
         def hessian(*args):
             out, tout = run(packing.pack(args))
@@ -42,12 +54,13 @@ class SecondOrder:
         program, kern, f_flops = self._adjoint_program(graph, wrt)
         packing = Packing(graph, wrt)
         columns = packing.wrt_columns
+        run = direction_runner(program, kern)
 
         def hvp(*args):
             x, flat_v = packing.hvp_args(args)
             direction = np.zeros(x.size)
             direction[columns] = flat_v
-            out, tangent = run_direction(program, kern, x, direction)
+            out, tangent = run(x, direction)
             if not math.isfinite(out[0]):
                 tangent = np.full_like(tangent, np.nan)
             return packing.split(tangent[1:], wrt)

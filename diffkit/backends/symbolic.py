@@ -71,8 +71,10 @@ class Symbolic(Backend):
 
     def _attach(self, fn, d, graph):
         n_out = len(d.exprs)
-        fn.cost = Cost("symbolic", d.code_ops, graph.flops(), 1, 0,
-                       8 * (len(d.args) + d.temporaries + n_out), dict(d.code_kinds))
+        fn.cost = Cost(method="symbolic", flops=d.code_ops, function_flops=graph.flops(),
+                       evaluations=1, tangents=0,
+                       stored_bytes=8 * (len(d.args) + d.temporaries + n_out),
+                       ops=dict(d.code_kinds))
         fn.swell = d.swell
         fn.derivative = d
         return fn

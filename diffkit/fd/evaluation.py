@@ -13,11 +13,11 @@ in a :class:`~diffkit.errors.UnsupportedError`.
 """
 import numpy as np
 
-from ..backends.compiled import values_runner
-
-from .. import ops
-from ..backends.base import Packing
+from .. import kernels, ops
 from ..errors import UnsupportedError
+from ..program.lower import lower
+from ..program.packing import Packing
+
 
 def complex_step_blocker(graph):
     """The first node whose op rules out complex-step differentiation, or None.
@@ -78,9 +78,8 @@ class Evaluator:
                                             for n in graph.order)
             self.op_counts = graph.op_counts()
         else:
-            from ..backends.compiled import compile_program
-            self.program, kern = compile_program(graph)
-            self._run = values_runner(self.program, kern)
+            self.program = lower(graph)
+            self._run = kernels.values_runner(self.program, kernels.load(self.program))
             self.flops = self.program.flops
             self.workspace_bytes = self.program.workspace_bytes
             self.op_counts = dict(self.program.op_counts)
@@ -91,8 +90,7 @@ class Evaluator:
         self.count += 1
         if self.complex:
             return self._run_complex(x)
-        io = np.empty(x.size + self.n_outputs)
-        io[:x.size] = x
+        io = self.program.io(x)
         self._run(io)
         return io[x.size:]
 

@@ -15,6 +15,13 @@ def gather(v, ints, aux, out, n, fill):
     """v[out + i] = v[ints[aux + i]]: every structural op and general broadcasting.
 
     ``fill``: the map is the single position ints[aux] (a scalar broadcast).
+
+    Examples
+    --------
+    >>> v = np.array([1.0, 2.0, 3.0, 0.0, 0.0, 0.0])
+    >>> gather(v, np.array([2, 1, 0]), 0, 3, 3, 0)    # v[3:6] = v[2], v[1], v[0]
+    >>> v
+    array([1., 2., 3., 3., 2., 1.])
     """
     if fill:
         value = v[ints[aux]]
@@ -31,6 +38,13 @@ def scatter(v, ints, aux, naux, out, n, a, na, accumulate):
     The adjoint of indexing; several pieces of one adjoint are consecutive
     rows.  ``naux == 1``: the piece lands on the contiguous run starting at
     ints[aux] (a slice), added without an index map.
+
+    Examples
+    --------
+    >>> v = np.array([5.0, 7.0, 9.0, 9.0, 9.0])
+    >>> scatter(v, np.array([2, 0]), 0, 2, 2, 3, 0, 2, 0)  # v[2:5] = 0; v[2+2] += 5; v[2+0] += 7
+    >>> v
+    array([5., 7., 7., 0., 5.])
     """
     if not accumulate:
         for i in range(n):
@@ -217,6 +231,14 @@ def matmul(lv, rv, ov, ints, aux, out, a, b, accumulate):
     the tangent sweep reuses this kernel for ta @ b and a @ tb.  Geometry at
     ints[aux:]: batch, m, k, n, stride of a, stride of b, b stored transposed,
     a stored transposed (the ``M_*`` fields of :mod:`diffkit.program.format`).
+
+    Examples
+    --------
+    >>> v = np.array([1.0, 2.0, 3.0, 4.0, 0.0])
+    >>> geometry = np.array([1, 1, 2, 1, 0, 0, 0, 0])   # one (1, 2) @ (2, 1) product
+    >>> matmul(v, v, v, geometry, 0, 4, 0, 2, False)     # v[4] = v[0:2] @ v[2:4]
+    >>> float(v[4])
+    11.0
     """
     batch, m, k, nn = ints[aux + M_BATCH], ints[aux + M_M], ints[aux + M_K], ints[aux + M_N]
     sa, sb = ints[aux + M_STRIDE_A], ints[aux + M_STRIDE_B]

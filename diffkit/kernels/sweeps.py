@@ -3,6 +3,17 @@
 Plain Python compiled by numba together with the generated elementwise
 dispatch (see :mod:`diffkit.kernels.build`).  Programs reach these loops
 only after :func:`diffkit.kernels.validate` has checked every offset.
+
+Examples
+--------
+>>> import diffkit
+>>> from diffkit.kernels import load
+>>> from diffkit.program.lower import lower
+>>> program = lower(diffkit.parse("x * y + 1"))
+>>> io = program.io([2.0, 3.0])
+>>> load(program).values(program.ints, program.consts, io)   # this module, compiled
+>>> io
+array([2., 3., 7.])
 """
 import numpy as np
 

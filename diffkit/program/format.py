@@ -28,7 +28,12 @@ a single position) and on a scatter that adds to the rows before it.
 
 The kernels are compiled from source in which these names are replaced by
 their values (:mod:`diffkit.kernels.build`), so a name costs nothing at run
-time.  Only this module, NumPy and the op records are imported here.
+time; the disk cache of the compiled kernels is keyed on this module's text
+as well.  Of the rest of diffkit, the kernels import only this module and
+the errors.
+
+A program runs on an io array: the packed inputs, then room for the packed
+outputs (:meth:`Program.io`).
 
 Examples
 --------
@@ -41,10 +46,13 @@ Examples
 True
 """
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
 from .. import ops
+from ..errors import ShapeError
+from ..graph.evaluate import real_array
 
 #: Header fields.
 (H_N_SLOTS, H_N_INPUTS, H_CONSTS, H_N_CONSTS, H_N_OUTPUTS, H_OUTPUTS, H_N_ROWS,
@@ -120,17 +128,55 @@ class Program:
 
     @property
     def n_instructions(self):
-        return int(self.ints[H_N_ROWS])
+        return self.ints.item(H_N_ROWS)
 
     @property
     def n_inputs(self):
         """Length of the packed input vector."""
-        return int(self.ints[H_N_INPUTS])
+        return self.ints.item(H_N_INPUTS)
 
-    @property
+    @cached_property
     def n_outputs(self):
         """Length of the packed output vector."""
         return sum(ops.size(s) for s in self.output_shapes)
+
+    @property
+    def io_size(self):
+        """Length of the kernels' io array: the packed inputs, then the packed outputs."""
+        return self.n_inputs + self.n_outputs
+
+    def io(self, x=None):
+        """A fresh io array for the kernels, holding the packed inputs ``x`` if given.
+
+        The kernels read the inputs from its first :attr:`n_inputs` entries and
+        write the packed outputs after them.  Fresh per call, so concurrent calls
+        never share one.  ``x`` is trusted here (see :meth:`checked`).
+        """
+        n_in = self.ints.item(H_N_INPUTS)  # item(): a Python int, the cheapest read
+        io = np.empty(n_in + self.n_outputs)
+        if x is not None:
+            io[:n_in] = x
+        return io
+
+    def checked(self, x, tx=None):
+        """``x`` (and a tangent block ``tx``) as float64 arrays of the shapes this program
+        takes: x a vector of :attr:`n_inputs` values, tx one such row per direction.
+
+        Raises ArgumentError for values that are not real numbers and ShapeError
+        for wrong shapes, so a short or long vector never reaches a kernel.
+        """
+        n_in = self.n_inputs
+        x = real_array("the packed inputs x", x)
+        if x.shape != (n_in,):
+            raise ShapeError(f"the packed inputs x have shape {x.shape}; this program takes a "
+                             f"1-d vector of {n_in} values (its inputs, flattened and joined)")
+        if tx is None:
+            return x
+        tx = np.ascontiguousarray(real_array("the tangent block tx", tx))
+        if tx.ndim != 2 or tx.shape[1] != n_in:
+            raise ShapeError(f"the tangent block tx has shape {tx.shape}; this program takes "
+                             f"(K, {n_in}): one row of {n_in} input tangents per direction")
+        return x, tx
 
     @property
     def workspace_bytes(self):
