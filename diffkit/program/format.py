@@ -88,7 +88,6 @@ ELEMENTWISE_ARITY = tuple(ops.get(name).arity for name in ELEMENTWISE_CODES)
 
 #: Reduction op name -> code understood by the reduce kernels.
 REDUCTION_CODES = {"sum": 0, "mean": 1, "prod": 2, "max": 3, "min": 4, "norm": 5}
-R_SUM, R_MEAN, R_PROD, R_MAX, R_MIN, R_NORM = range(6)
 
 
 @dataclass

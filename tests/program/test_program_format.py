@@ -7,12 +7,17 @@ each instruction's result; an operand of the result's size is read in place.
 import inspect
 
 import numpy as np
+import pytest
+
 import diffkit
-from diffkit import ops
+from diffkit import kernels, ops
+from diffkit.errors import ArgumentError, ShapeError
 from diffkit.kernels import build
 from diffkit.program import format as fmt
+from diffkit.program.adjoint import adjoint_graph
 from diffkit.program.disassemble import instruction
 from diffkit.program.lower import lower
+from diffkit.program.packing import Packing
 
 
 def _text(fn, *args):
@@ -131,3 +136,32 @@ def test_the_kernel_cache_key_changes_with_the_format_text(monkeypatch):
                         lambda obj: real(obj) + "# changed\n" if obj is fmt else real(obj))
     assert build.cache_key(text).hexdigest() != before
 
+
+def test_the_io_array_holds_the_inputs_then_the_outputs():
+    program = lower(diffkit.parse("x * y + 1"))
+    io = program.io([2.0, 3.0])
+    assert io.shape == (program.io_size,) == (3,) and io[:2].tolist() == [2.0, 3.0]
+    kernels.values_runner(program, kernels.load(program))(io)
+    assert io.tolist() == [2.0, 3.0, 7.0]  # the inputs untouched, 2 * 3 + 1 after them
+
+
+def test_checked_inputs_refuse_what_the_kernels_cannot_take():
+    program = lower(diffkit.parse("x * y"))
+    assert program.checked([1, 2]).dtype == np.float64
+    with pytest.raises(ArgumentError, match="real numbers"):
+        program.checked(np.array([1.0, 2.0]) + 1j)
+    with pytest.raises(ShapeError, match="1-d vector of 2 values"):
+        program.checked(np.ones(3))
+    with pytest.raises(ShapeError, match=r"\(K, 2\)"):
+        program.checked(np.ones(2), np.ones((1, 3)))
+
+
+def test_packing_fills_the_io_array_of_a_program_with_more_inputs():
+    # a reverse-mode Jacobian program takes the arguments, then one seed per output entry
+    graph = diffkit.trace(lambda A, x: A @ x, np.ones((2, 2)), np.ones(2))
+    program = lower(adjoint_graph(graph, (1,), seed_inputs=True))
+    packing = Packing(graph, (1,))
+    io = packing.io((np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([5.0, 6.0])), program)
+    assert io.size == program.io_size == 4 + 2 + 2 + (2 + 2)  # A, x, seeds; A x, x-bar
+    assert io[:6].tolist() == [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]
+    assert packing.wrt_columns.tolist() == [4, 5]
