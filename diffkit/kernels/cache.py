@@ -121,7 +121,25 @@ def place(text, name):
 def discard(folder, base, reason):
     """Delete the numba cache entry ``base`` (its ``.nbi`` index and ``.N.nbc`` data files)
     from ``folder`` after it failed to load; raise a DiffkitError naming the folder
-    to delete when that is not possible."""
+    to delete when that is not possible.
+
+    Examples
+    --------
+    >>> import os, tempfile, warnings
+    >>> folder = tempfile.mkdtemp()
+    >>> entry = PREFIX + "0123.values-1.py311"
+    >>> for name in (entry + ".nbi", entry + ".1.nbc", "notes.txt"):
+    ...     open(os.path.join(folder, name), "w").close()
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     discard(folder, entry, "truncated")
+    >>> sorted(os.listdir(folder)), caught[0].category.__name__   # only the entry goes
+    (['notes.txt'], 'KernelCacheWarning')
+    >>> discard(folder, "notes", "?")
+    Traceback (most recent call last):
+    ...
+    ValueError: 'notes' is not a diffkit kernel cache entry
+    >>> import shutil; shutil.rmtree(folder)
+    """
     if not base.startswith(PREFIX):
         raise ValueError(f"{base!r} is not a diffkit kernel cache entry")
     entry = re.compile(re.escape(base) + r"\.(nbi|\d+\.nbc)")

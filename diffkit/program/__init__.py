@@ -9,4 +9,18 @@
   the plain NumPy sweeps every kernel is tested against.
 
 The kernels that run programs are :mod:`diffkit.kernels`.
+
+Examples
+--------
+>>> import diffkit
+>>> from diffkit.program.lower import lower
+>>> print(lower(diffkit.parse("exp(x) + x")))
+program: 2 instructions, 3 slots
+inputs:
+  x: () at s0
+instructions:
+  s1 = exp s0
+  s2 = add s1 s0
+outputs:
+  () at s2
 """
