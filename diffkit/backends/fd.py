@@ -55,7 +55,8 @@ class FiniteDifferences(Backend):
     """Finite-difference derivatives counted in function evaluations."""
 
     OPTIONS = {
-        "scheme": Option("central", lambda v: isinstance(v, str) and v in SCHEMES, f"one of {', '.join(SCHEMES)}"),
+        "scheme": Option("central", lambda v: isinstance(v, str) and v in SCHEMES,
+                         f"one of {', '.join(SCHEMES)}"),
         "step": Option(None, optional(_is_step), "a positive float, or one per coordinate"),
         "hessian": Option(None, optional(lambda v: isinstance(v, str)
                                          and v in ("second", "gradient")),
@@ -73,7 +74,8 @@ class FiniteDifferences(Backend):
         if hessian == "second" and scheme not in ("forward", "backward", "central"):
             raise OptionError(f"hessian='second' uses real second differences; scheme "
                               f"{scheme!r} takes hessian='gradient'")
-        if scheme != "richardson" and any(options.get(k) is not None for k in ("levels", "shrink")):
+        richardson_only = ("levels", "shrink")
+        if scheme != "richardson" and any(options.get(k) is not None for k in richardson_only):
             raise OptionError(f"levels and shrink are options of scheme='richardson', not of "
                               f"scheme={scheme!r}")
         self.scheme = scheme

@@ -31,8 +31,8 @@ class Forward(SecondOrder, Backend):
     many as fit a fixed workspace budget).
     """
 
-    OPTIONS = {"block": Option(None, optional(is_positive_int),
-                               "a positive int, the directions per kernel run, or None for automatic")}
+    OPTIONS = {"block": Option(None, optional(is_positive_int), "a positive int, the directions "
+                               "per kernel run, or None for automatic")}
 
     def _compile(self, graph, wrt):
         program, kern = compile_program(graph)
