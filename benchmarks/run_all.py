@@ -14,7 +14,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import common  # noqa: E402  (sets the thread counts the children inherit)
 
-BENCHMARKS = ("lecture", "rosenbrock", "mlp", "first_call", "codegen")
+BENCHMARKS = ("lecture", "rosenbrock", "mlp", "first_call", "codegen", "pipeline")
 
 
 def main():
