@@ -9,12 +9,10 @@ the differentiation modes with one another much more tightly.
 import numpy as np
 
 from .errors import OptionError
+from .fd.schemes import EPS
 from .graph import as_graph
 
 __all__ = ["check_grads", "EPS", "MODE_RTOL"]
-
-#: Machine epsilon of float64 (2.22e-16).
-EPS = float(np.finfo(np.float64).eps)
 
 #: Relative tolerance between two AD modes (norm-wise, see :func:`check_grads`).
 MODE_RTOL = 1e-12

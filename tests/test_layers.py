@@ -133,8 +133,6 @@ def test_program_imports_only_graph_ops_and_errors():
     assert _violations("diffkit.program", allowed) == []
 
 
-@pytest.mark.xfail(strict=True, reason="diffkit/kernels/elementwise.py imports "
-                                       "diffkit.program.scalar (the ops' scalar forms)")
 def test_kernels_import_only_the_program_format_and_errors():
     allowed = ["diffkit.program.format", "diffkit.errors"]
     assert _violations("diffkit.kernels", allowed) == []
@@ -162,8 +160,6 @@ def test_modules_import_each_other_relatively():
     assert absolute == []
 
 
-@pytest.mark.xfail(strict=True, reason="diffkit/testing.py defines EPS again (its home: "
-                                       "diffkit/fd/schemes.py)")
 def test_each_constant_has_one_home():
     """A module-level CONSTANT name is assigned in one module; the others import it."""
     homes = defaultdict(list)
@@ -250,19 +246,6 @@ def _cycle_path(parts):
 
 
 # Cycles that exist today -> the import that is to break each.
-KNOWN_CYCLES = {
-    ("api", "backends", "fd"): "diffkit/fd/curve.py imports diffkit.api (error_curve's "
-                               "reference gradient); backends/fd.py imports fd",
-}
-
-
-def test_no_new_import_cycle_between_parts():
-    new = [_cycle_path(c) for c in _cycles() if c not in KNOWN_CYCLES]
-    assert new == [], "new import cycle(s):\n" + "\n".join(new)
-
-
-@pytest.mark.parametrize("parts", [pytest.param(c, id="-".join(c), marks=pytest.mark.xfail(
-    strict=True, reason=reason)) for c, reason in KNOWN_CYCLES.items()])
-def test_known_cycle_is_broken(parts):
-    """Strict xfail: a broken cycle makes this pass, which fails the run until its entry goes."""
-    assert parts not in _cycles()
+def test_no_import_cycle_between_parts():
+    found = [_cycle_path(c) for c in _cycles()]
+    assert found == [], "import cycle(s):\n" + "\n".join(found)

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..errors import ShapeError
 from ..graph.front import as_graph, single
+from ..program.reference import grad
 from .evaluation import Evaluator
 from .schemes import EPS, error_estimate, first_derivatives, steps as make_steps
 
@@ -166,7 +168,8 @@ def error_curve(fn, *args, steps=None, schemes=("forward", "central", "central4"
     schemes : sequence of str
     argnums : int or tuple of int
     reference : array_like, optional
-        The exact gradient; by default reverse mode's.
+        The exact gradient; by default reverse-mode AD's, from the reference
+        interpreter (:mod:`diffkit.program.reference`).
 
     Examples
     --------
@@ -176,11 +179,16 @@ def error_curve(fn, *args, steps=None, schemes=("forward", "central", "central4"
     >>> bool(1e-7 < h < 1e-4 and err < 1e-9), bool(c.best("forward")[1] > 1e-9)
     (True, True)
     """
-    from ..api import grad
     steps = np.logspace(-16, -1, 31) if steps is None else np.asarray(steps, dtype=float)
     graph = as_graph(fn, *args)  # one graph for the reference and every scheme
+    if len(graph.outputs) != 1 or graph.output_shapes[0] != ():
+        raise ShapeError(f"error_curve compares gradients, so it needs a function with one "
+                         f"scalar output, got output shape(s) {list(graph.output_shapes)}; "
+                         "reduce the output to a scalar (np.sum, an entry)")
     if reference is None:
-        reference = grad(graph, method="reverse", argnums=argnums)(*args)
+        wrt = graph.positions(argnums)
+        reference = grad(graph, *args, wrt=wrt)
+        reference = reference[0] if single(argnums) else reference
     parts = (reference,) if single(argnums) else tuple(reference)
     ref = np.concatenate([np.ravel(np.asarray(p, dtype=float)) for p in parts])
     scale = max(float(np.max(np.abs(ref))), np.finfo(float).tiny) if ref.size else 1.0

@@ -2,10 +2,11 @@
 
 Every function diffkit compiles goes through :func:`jit`, with the flags
 of :data:`FLAGS`.  The kernel sources (:mod:`.structured`, :mod:`.sweeps`
-and the elementwise dispatch generated from :data:`.elementwise.SCALAR`),
-with the field names of :mod:`diffkit.program.format` replaced by their
-values, are joined into one file named by the hash of its text (and of
-the format's text) and compiled from there with numba's on-disk cache.
+and the elementwise dispatch :mod:`.elementwise` generates from the op
+records' scalar forms), with the field names of
+:mod:`diffkit.program.format` replaced by their values, are joined into one
+file named by the hash of its text and compiled from there with numba's
+on-disk cache.
 One file keeps the cache sound: numba does not notice when a function
 called from another file changes, but any change here changes the hash,
 hence the file.  A second process loads the compiled code instead of

@@ -19,11 +19,8 @@ Examples
 >>> print(generate().splitlines()[1])
     if f == 0:  # neg
 """
-from ..program.format import ELEMENTWISE_ARITY, ELEMENTWISE_CODES, REDUCTION_CODES
-from ..program.scalar import COMBINE, FINISH, reduction_variant, scalar_form
-
-#: The former name of the op codes, for code that has not moved to ELEMENTWISE_CODES.
-SCALAR = ELEMENTWISE_CODES
+from ..program.format import (COMBINE, ELEMENTWISE_ARITY, ELEMENTWISE_CODES, FINISH,
+                              REDUCTION_CODES, reduction_variant, scalar_form)
 
 _SCALAR_LOADS = ("a = v[oa]", "b = v[ob]", "c = v[oc]")
 _ARRAY_LOADS = ("a = A[i]", "b = B[i]", "c = C[i]")

@@ -86,8 +86,14 @@ ELEMENTWISE_CODES = {op.name: i for i, op in enumerate(
 #: Operand count of each elementwise code.
 ELEMENTWISE_ARITY = tuple(ops.get(name).arity for name in ELEMENTWISE_CODES)
 
-#: Reduction op name -> code understood by the reduce kernels.
-REDUCTION_CODES = {"sum": 0, "mean": 1, "prod": 2, "max": 3, "min": 4, "norm": 5}
+#: Reduction op name -> code understood by the reduce kernels, in the records' order
+#: (each record names its kernel variant, see diffkit.program.scalar.reduction_variant).
+REDUCTION_CODES = {op.name: i for i, op in enumerate(
+    op for op in ops.all_ops() if op.kind == "reduction")}
+
+# The op records' kernel forms, from which the kernels are generated: the
+# kernels read them here, with the rest of the format.
+from .scalar import COMBINE, FINISH, reduction_variant, scalar_form  # noqa: E402,F401
 
 
 @dataclass

@@ -75,3 +75,18 @@ def test_error_curve_traces_the_function_once():
     curve = error_curve(f, 1.0, steps=[1e-6], schemes=("forward", "central", "complex"))
     assert len(calls) == 1  # one graph for the reverse-mode reference and every scheme
     assert curve.errors["central"][0] < 1e-9
+
+
+def test_error_curve_reference_is_the_exact_gradient_and_needs_a_scalar_output():
+    f = lambda x, y: np.sum(np.sin(x) * y)  # noqa: E731
+    x, y = np.array([0.3, -1.2, 2.0]), 1.5
+    by_hand = (np.cos(x) * y, np.sum(np.sin(x)))
+    default = error_curve(f, x, y, argnums=(0, 1), schemes=("central",))
+    given = error_curve(f, x, y, argnums=(0, 1), schemes=("central",), reference=by_hand)
+    # errors are relative to the largest entry (about 1.5): references a few ulps apart
+    # give curves a few ulps apart
+    np.testing.assert_allclose(default.errors["central"], given.errors["central"],
+                               rtol=0, atol=1e-15)
+    assert default.best("central")[1] < 1e-9
+    with pytest.raises(diffkit.errors.ShapeError, match="one scalar output"):
+        error_curve(np.sin, x)

@@ -11,7 +11,7 @@ import diffkit
 from diffkit import GraphError
 from diffkit.backends import compiled
 from diffkit.kernels import validate
-from diffkit.kernels.elementwise import SCALAR
+from diffkit.program.format import ELEMENTWISE_CODES
 from diffkit.program.format import (HEADER, K_ELEM, K_GATHER, K_MATMUL, K_REDUCE, K_SCATTER,
                                    WIDTH)
 from diffkit.program.adjoint import adjoint_graph
@@ -95,7 +95,8 @@ CORRUPTIONS = {
     "operand size runs off the workspace": (_set(K_ELEM, 5, N_SLOTS), "operand"),
     "result past the workspace": (_set(K_ELEM, 2, N_SLOTS), "result outside the workspace"),
     "unknown instruction kind": (_set(K_ELEM, 0, lambda i: 9), "unknown instruction kind"),
-    "unknown elementwise op": (_set(K_ELEM, 1, lambda i: len(SCALAR)), "unknown elementwise"),
+    "unknown elementwise op": (_set(K_ELEM, 1, lambda i: len(ELEMENTWISE_CODES)),
+                               "unknown elementwise"),
     "negative elementwise op": (_set(K_ELEM, 1, lambda i: -1), "unknown elementwise"),
     "elementwise op with the wrong arity": (_set(K_ELEM, 12, lambda i: 3), "arity"),
     "unknown reduction": (_set(K_REDUCE, 1, lambda i: 6), "unknown reduction"),
