@@ -128,6 +128,19 @@ def adjoint_graph(graph, wrt=None, seed_inputs=False):
     Graph
         Simplified (constants folded, common subexpressions merged, dead
         nodes pruned).
+
+    Examples
+    --------
+    >>> import diffkit
+    >>> g = diffkit.parse("x * sin(y)")
+    >>> adj = adjoint_graph(g)
+    >>> print(adj.listing())  # f = x sin y; df/dx = sin y is f's own sin y
+    out2 = sin(y)
+    out1 = x * out2
+    z1 = cos(y)
+    out3 = zmul(x, z1)
+    >>> [round(float(v), 12) for v in adj(2.0, 0.5)]  # f, df/dx = sin y, df/dy = x cos y
+    [0.958851077208, 0.479425538604, 1.755165123781]
     """
     wrt = tuple(range(len(graph.inputs))) if wrt is None else tuple(wrt)
     graph = simplify(graph)  # free when it already is

@@ -33,7 +33,14 @@ def vjp(graph, args, cotangents, wrt=None):
 
 
 def grad(graph, *args, wrt=None):
-    """Reference gradient of a graph with one scalar output."""
+    """Reference gradient of a graph with one scalar output.
+
+    Examples
+    --------
+    >>> import diffkit
+    >>> [float(v) for v in grad(diffkit.parse("x * y ** 2"), 3.0, 2.0)]  # y**2, 2xy
+    [4.0, 12.0]
+    """
     if len(graph.outputs) != 1 or graph.output_shapes[0] != ():
         raise ValueError("grad needs a graph with one scalar output; use vjp or jacobian")
     return vjp(graph, args, [1.0], wrt)[1]
@@ -43,6 +50,13 @@ def jvp(graph, args, tangents):
     """Reference Jacobian-vector product: ``(outputs, output_tangents)``.
 
     ``tangents`` holds one array per input (None for an input held fixed).
+
+    Examples
+    --------
+    >>> import diffkit
+    >>> out, tangent = jvp(diffkit.parse("x * y ** 2"), (3.0, 2.0), (1.0, None))
+    >>> float(out), float(tangent)  # f and df/dx along x
+    (12.0, 4.0)
     """
     values = evaluate_all(graph, args)
     tans = {n: np.asarray(t, dtype=float) for n, t in zip(graph.inputs, tangents)
