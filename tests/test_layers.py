@@ -26,8 +26,6 @@ import ast
 import pathlib
 from collections import defaultdict
 
-import pytest
-
 import diffkit
 
 PACKAGE = pathlib.Path(diffkit.__file__).parent
@@ -245,7 +243,6 @@ def _cycle_path(parts):
     return " -> ".join(f"{a} ({steps[(a, b)]})" for a, b in zip(chain, chain[1:])) + f" -> {start}"
 
 
-# Cycles that exist today -> the import that is to break each.
 def test_no_import_cycle_between_parts():
     found = [_cycle_path(c) for c in _cycles()]
     assert found == [], "import cycle(s):\n" + "\n".join(found)
