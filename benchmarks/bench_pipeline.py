@@ -408,6 +408,7 @@ def report(name, recs):
         for r in rs:
             if r.get("what") == "skip":
                 step = r.get("method") or r.get("step")
+                step = None if step == engine else step
                 skips.append(f"{engine}{' ' + step if step else ''}: "
                              f"size {r.get('param')} ({r.get('nodes') or '?'} nodes) skipped, "
                              f"{r['why']}")
