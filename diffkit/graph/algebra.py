@@ -25,9 +25,10 @@ def _is(node, number):
 
 def identity(a, args, nodes):
     """The rule: the operand an exact identity says the node equals, or None."""
-    op, shape = a["op"], a["shape"]
+    op = a["op"]
     if op not in _OPS:
         return None
+    shape = a["shape"]
     for table, number in ((_ONE, 1.0), (_ZERO, 0.0)):
         for pos in table.get(op, ()):
             other = args[1 - pos]

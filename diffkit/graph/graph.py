@@ -162,12 +162,10 @@ class Graph:
     def ancestors(self, nodes):
         """The set of ``nodes`` and every node they depend on."""
         seen = set(nodes)
-        stack = list(seen)
-        while stack:
-            for m in self._nodes[stack.pop()]["args"]:
-                if m not in seen:
-                    seen.add(m)
-                    stack.append(m)
+        table = self._nodes
+        for n in reversed(self.order):  # users come after their operands: one backward walk
+            if n in seen:
+                seen.update(table[n]["args"])
         return seen
 
     @property

@@ -19,7 +19,8 @@ from ..graph.tracing import Tracer
 
 def active_nodes(graph, wrt):
     """Float nodes that depend on the inputs ``wrt`` (positions) and feed an output."""
-    up = graph.ancestors(graph.outputs)
+    # a simplified graph is pruned: everything feeds an output
+    up = graph._nodes if graph.simplified else graph.ancestors(graph.outputs)
     down = {graph.inputs[i] for i in wrt}
     active = set()
     for n in graph.order:  # operands come first: one walk finds what depends on wrt

@@ -14,6 +14,7 @@ a contiguous run becomes an alias of that run, costing nothing.
 import numpy as np
 
 from .. import ops
+from ..ops.core import elementwise_flops
 from ..errors import UnsupportedError
 from ..graph.graph import bulk
 from .format import (ELEMENTWISE_CODES, GEOMETRY, H_CONSTS, H_N_CONSTS, H_N_INPUTS, H_N_OUTPUTS,
@@ -227,10 +228,16 @@ class _Lowering:
             lowerers[op.kind](n, a, args)
             counts[name] = counts.get(name, 0) + 1
             operands = [node(m) for m in args]
-            flops = op.flops(a["shape"], *[o["shape"] for o in operands], **a["params"])
+            if op.flops is elementwise_flops:  # one per entry, as just allocated
+                flops = self.size[n]
+            else:
+                flops = op.flops(a["shape"], *[o["shape"] for o in operands], **a["params"])
             self.flops += flops
             if op.kind != "comparison":
-                self.tangent_flops += flops * sum(o["op"] != "const" for o in operands)
+                varying = 0
+                for o in operands:
+                    varying += o["op"] != "const"
+                self.tangent_flops += flops * varying
         return self.assemble(n_in, consts)
 
     def assemble(self, n_in, consts):
