@@ -5,7 +5,6 @@ symbolic derivatives, finite differences, the profiler) accepts the same
 three kinds of ``fn`` and turns them into a graph here, so they accept and
 refuse the same things with the same words.
 """
-import weakref
 
 import numpy as np
 
@@ -15,10 +14,6 @@ from .graph import Graph
 from .parsing import input_names, parse
 from .passes import simplify
 from .tracing import trace
-
-#: Graphs :func:`as_graph` returned: simplified already, so they come back as they are.
-_SIMPLIFIED = weakref.WeakSet()
-
 
 def kind(fn):
     """What ``fn`` is: ``"graph"``, ``"expression"`` or ``"function"``.
@@ -123,19 +118,15 @@ def as_graph(fn, *args, shapes=None):
             raise OptionError("give either example arguments or shapes=, not both: the "
                               "arguments already fix the input shapes")
     if what == "function":
-        graph = trace(fn, *args)  # checks each argument as it makes it an input
+        # checks each argument as it makes it an input; simplifies as it records
+        return trace(fn, *args, simplify=True)
+    if what == "graph":
+        graph = fn
+    elif args:
+        names = input_names(fn)
+        graph = parse(fn, shapes=dict(zip(names, (np.shape(a) for a in args))))
     else:
-        if what == "graph":
-            graph = fn
-        elif args:
-            names = input_names(fn)
-            graph = parse(fn, shapes=dict(zip(names, (np.shape(a) for a in args))))
-        else:
-            graph = parse(fn, shapes=shapes)
-        if args:  # one value per input, real, of the graph's shapes: say which one differs
-            check_args(graph, args)
-        if graph in _SIMPLIFIED:
-            return graph
-    graph = simplify(graph)
-    _SIMPLIFIED.add(graph)
-    return graph
+        graph = parse(fn, shapes=shapes)
+    if args:  # one value per input, real, of the graph's shapes: say which one differs
+        check_args(graph, args)
+    return simplify(graph)  # free on a graph simplify made

@@ -22,6 +22,7 @@ from .. import ops
 from ..errors import TraceError, UnsupportedError
 from . import numpy_functions as npf
 from .evaluate import real_array
+from . import passes
 from .graph import GraphBuilder, bulk
 
 
@@ -287,7 +288,7 @@ def _input_names(fn, n):
 
 
 @bulk
-def trace(fn, *example_args, names=None):
+def trace(fn, *example_args, names=None, simplify=False):
     """Trace ``fn`` at example arguments into a :class:`~diffkit.graph.Graph`.
 
     Parameters
@@ -298,6 +299,10 @@ def trace(fn, *example_args, names=None):
         Each becomes an input of the shape given (ints become floats).
     names : sequence of str, optional
         Input names; by default the parameter names of ``fn``.
+    simplify : bool
+        Simplify while recording: the result is
+        ``passes.simplify(trace(fn, ...))``, without building the unsimplified
+        graph first.
 
     Returns
     -------
@@ -314,7 +319,7 @@ def trace(fn, *example_args, names=None):
     >>> float(g(np.ones(5)))
     0.0
     """
-    builder = GraphBuilder()
+    builder = GraphBuilder(passes.Rewriter(passes.SIMPLIFY_RULES) if simplify else None)
     names = list(names) if names is not None else _input_names(fn, len(example_args))
     if len(names) != len(example_args):
         raise TraceError(f"got {len(names)} names for {len(example_args)} arguments")
@@ -333,5 +338,9 @@ def trace(fn, *example_args, names=None):
         raise TraceError(f"{getattr(fn, '__name__', 'the function')} returned "
                          f"{type(result).__name__}, which is not traceable; return arrays, "
                          "numbers or a tuple of them") from None
-    return builder.finish(nodes)
+    if not simplify:
+        return builder.finish(nodes)
+    graph = passes.prune(builder.finish(nodes))
+    graph.simplified = True
+    return graph
 

@@ -107,3 +107,30 @@ def test_integer_indices_take_numpys_shape_and_bounds():
         g = diffkit.trace(lambda a: a[index], x)
         assert g.output_shapes[0] == want.shape
         np.testing.assert_array_equal(g(x), want)
+
+
+def _busy(x, y):
+    """Duplicates, constant-only subexpressions, identities and dead code together."""
+    A = np.arange(6.0).reshape(2, 3)
+    dead = np.exp(x) * 3.0  # noqa: F841  (no output depends on it)
+    c = np.sin(A) * 2.0 + np.cos(np.ones(3))
+    s = np.sum(x * y) + np.sum(x * y) * 1.0 + 0.0
+    return np.tanh(c @ x) * s + 2.0 * 2.0 + np.max(np.abs(A), axis=0) @ y, np.where(True, x, y)
+
+
+@pytest.mark.parametrize("fn, args", [(loop, ARGS), (_busy, ARGS),
+                                      (lambda x: x * 1.0, (2.0,)),
+                                      (lambda x: (x, np.sin(x) + np.sin(x)), (np.ones(2),))])
+def test_simplifying_while_tracing_gives_the_simplified_graph(fn, args):
+    raw = diffkit.trace(fn, *args)
+    assert not raw.simplified
+    want = passes.simplify(raw)
+    got = diffkit.trace(fn, *args, simplify=True)
+    assert got.simplified
+    assert got.listing() == want.listing()
+    assert (got.input_names, got.input_shapes, got.output_shapes) == \
+        (want.input_names, want.input_shapes, want.output_shapes)
+    assert got.op_counts() == want.op_counts() and got.num_nodes == want.num_nodes
+    for a, b in zip(got(*args) if len(got.outputs) > 1 else [got(*args)],
+                    raw(*args) if len(raw.outputs) > 1 else [raw(*args)]):
+        np.testing.assert_array_equal(a, b)
