@@ -3,9 +3,9 @@
 Gradient graphs are full of multiplications by one and selections with a
 constant condition (a derivative rule's guard that folded to False).
 Dropping them shortens the program the kernels run.  Only exact identities
-are used: ``x * 1 == x``, ``x ** 1 == x``, ``x + 0 == x``, ``zmul(x, 1) == x``
-and ``where(True, a, b) == a``, and only where the kept operand already has
-the result's shape.
+are used: ``x * 1 == x``, ``x ** 1 == x``, ``x + 0 == x``, ``zmul(x, 1) == x``,
+``where(True, a, b) == a`` and ``reshape(x, x.shape) == x``, and only where
+the kept operand already has the result's shape.
 """
 import numpy as np
 
@@ -13,7 +13,7 @@ from .passes import prune, rewrite
 
 _ONE = {"mul": (0, 1), "zmul": (0, 1), "div": (1,), "pow": (1,)}
 _ZERO = {"add": (0, 1), "sub": (1,)}
-_OPS = {*_ONE, *_ZERO, "where"}
+_OPS = {*_ONE, *_ZERO, "where", "reshape"}
 
 
 def _is(node, number):
@@ -34,6 +34,8 @@ def identity(a, args, nodes):
             other = args[1 - pos]
             if _is(nodes[args[pos]], number) and nodes[other]["shape"] == shape:
                 return other
+    if op == "reshape":  # to the shape it has: the operand itself
+        return args[0] if nodes[args[0]]["shape"] == shape else None
     if op == "where":
         cond = nodes[args[0]]
         if cond["op"] == "const":

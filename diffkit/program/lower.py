@@ -37,6 +37,7 @@ class _Lowering:
         self.flops = 0
         self.tangent_flops = 0
         self.broadcasts = {}
+        self._positions = {}
         self.fused = self.fusible_transposes()
 
     def fusible_transposes(self):
@@ -88,9 +89,19 @@ class _Lowering:
         self.rows.append(r)
 
     def positions(self, m):
-        """Workspace positions of node m's entries, in its shape."""
-        return np.arange(self.slot[m], self.slot[m] + self.size[m]).reshape(
-            self.graph.node(m)["shape"])
+        """Workspace positions of node m's entries, in its shape (read-only, made once).
+
+        Made once per node: a loop over the rows of one big array indexes it
+        thousands of times, and a fresh array each time made lowering
+        quadratic in the loop's length.
+        """
+        pos = self._positions.get(m)
+        if pos is None:
+            pos = np.arange(self.slot[m], self.slot[m] + self.size[m]).reshape(
+                self.graph.node(m)["shape"])
+            pos.setflags(write=False)
+            self._positions[m] = pos
+        return pos
 
     # -- one method per kind of op -------------------------------------------
     def full_size(self, m, shape, size):
