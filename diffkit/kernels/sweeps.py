@@ -139,47 +139,57 @@ def _is_const(ints, off):
     return ints[H_CONSTS] <= off < ints[H_CONSTS] + ints[H_N_CONSTS]
 
 
-def _tangent_row(ints, buf, T, r):
-    kind, sub, out, n = ints[r + R_KIND], ints[r + R_SUB], ints[r + R_OUT], ints[r + R_N]
-    a, na, aux, naux = ints[r + R_A], ints[r + R_NA], ints[r + R_AUX], ints[r + R_NAUX]
-    K = T.shape[0]
-    if kind == K_ELEM:
-        arity = ints[r + R_ARITY]
-        if ints[r + R_FLAGS] == 1:  # a comparison: no derivative
-            return
-        P = np.empty((3, n))
-        _elementwise_partials(ints, buf, r, P)
-        for j in range(K):
+def _elementwise_tangent(ints, buf, T, r):
+    """T[out] = sum over operands of T[operand] * its local partial, zero winning."""
+    out, n, arity = ints[r + R_OUT], ints[r + R_N], ints[r + R_ARITY]
+    P = np.empty((3, n))
+    _elementwise_partials(ints, buf, r, P)
+    for j in range(T.shape[0]):
+        for i in range(n):
+            T[j, out + i] = 0.0
+        for q in range(arity):
+            off, size = ints[r + R_A + 2 * q], ints[r + R_NA + 2 * q]
+            if _is_const(ints, off):
+                continue
+            s = 1 if size > 1 else 0
             for i in range(n):
-                T[j, out + i] = 0.0
-            for q in range(arity):
-                off, size = ints[r + R_A + 2 * q], ints[r + R_NA + 2 * q]
-                if _is_const(ints, off):
-                    continue
-                s = 1 if size > 1 else 0
-                for i in range(n):
-                    t = T[j, off + i * s]
-                    p = P[q, i]
-                    if t != 0.0 and p != 0.0:  # zero wins: 0 * inf = 0
-                        T[j, out + i] += t * p
+                t = T[j, off + i * s]
+                p = P[q, i]
+                if t != 0.0 and p != 0.0:  # zero wins: 0 * inf = 0
+                    T[j, out + i] += t * p
+
+
+def _matmul_tangent(ints, buf, T, r):
+    """The product rule of a bilinear op (its record's jvp): T[a] @ b + a @ T[b]."""
+    out, n, aux = ints[r + R_OUT], ints[r + R_N], ints[r + R_AUX]
+    a, b = ints[r + R_A], ints[r + R_B]
+    for j in range(T.shape[0]):
+        T[j, out:out + n] = 0.0
+        if not _is_const(ints, a):
+            matmul(T[j], buf, T[j], ints, aux, out, a, b, True)  # noqa: F821
+        if not _is_const(ints, b):
+            matmul(buf, T[j], T[j], ints, aux, out, a, b, True)  # noqa: F821
+
+
+def _tangent_row(ints, buf, T, r):
+    """Push the tangent block T through row r; linear rows apply themselves to each tangent."""
+    kind, out, n = ints[r + R_KIND], ints[r + R_OUT], ints[r + R_N]
+    a, na, aux, naux = ints[r + R_A], ints[r + R_NA], ints[r + R_AUX], ints[r + R_NAUX]
+    if kind == K_ELEM:
+        if ints[r + R_FLAGS] != 1:  # 1: a comparison, no derivative
+            _elementwise_tangent(ints, buf, T, r)
     elif kind == K_GATHER:
-        for j in range(K):
+        for j in range(T.shape[0]):
             gather(T[j], ints, aux, out, n, ints[r + R_FLAGS])  # noqa: F821
     elif kind == K_SCATTER:
-        for j in range(K):
+        for j in range(T.shape[0]):
             scatter(T[j], ints, aux, naux, out, n, a, na, ints[r + R_FLAGS])  # noqa: F821
     elif kind == K_REDUCE:
-        w = reduce_weights(buf, sub, ints, aux, naux, out, n, a, na)  # noqa: F821
-        for j in range(K):
+        w = reduce_weights(buf, ints[r + R_SUB], ints, aux, naux, out, n, a, na)  # noqa: F821
+        for j in range(T.shape[0]):
             reduce_tangent(T[j], w, ints, aux, naux, out, n, a, na)  # noqa: F821
     else:
-        b = ints[r + R_B]
-        for j in range(K):
-            T[j, out:out + n] = 0.0
-            if not _is_const(ints, a):
-                matmul(T[j], buf, T[j], ints, aux, out, a, b, True)  # noqa: F821
-            if not _is_const(ints, b):
-                matmul(buf, T[j], T[j], ints, aux, out, a, b, True)  # noqa: F821
+        _matmul_tangent(ints, buf, T, r)
 
 
 def tangents(ints, consts, io, tx, tout):
