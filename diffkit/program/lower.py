@@ -11,6 +11,8 @@ no kernel of their own: applying their NumPy implementation to arrays of
 slot positions gives the gather that realizes them, and a gather that reads
 a contiguous run becomes an alias of that run, costing nothing.
 """
+from array import array
+
 import numpy as np
 
 from .. import ops
@@ -30,7 +32,7 @@ class _Lowering:
         self.slot = {}
         self.size = {}
         self.n_slots = 0
-        self.rows = []
+        self.rows = array("q")  # the rows one after another: 8 bytes a field, no int objects
         self.aux = []
         self.aux_len = 0
         self.op_counts = {}
@@ -86,7 +88,7 @@ class _Lowering:
         r[R_AUX], r[R_NAUX], r[R_ARITY], r[R_FLAGS] = aux[0], aux[1], len(operands), flags
         for i, (off, size) in enumerate(operands):
             r[R_A + 2 * i], r[R_NA + 2 * i] = off, size
-        self.rows.append(r)
+        self.rows.extend(r)
 
     def positions(self, m):
         """Workspace positions of node m's entries, in its shape (read-only, made once).
@@ -183,7 +185,7 @@ class _Lowering:
                 run = 0  # groups are not consecutive runs: the kernel follows the map
         self.row(K_REDUCE, REDUCTION_CODES[a["op"]], self.slot[n], size,
                  [(self.slot[m], self.size[m])], aux)
-        self.rows[-1][R_RUN] = run  # in the unused second operand's slot field
+        self.rows[len(self.rows) - WIDTH + R_RUN] = run  # in the unused second operand's field
 
     def linalg(self, n, a, args):
         ma, mb = args
@@ -254,7 +256,7 @@ class _Lowering:
     def assemble(self, n_in, consts):
         g = self.graph
         outs = np.array([[self.slot[n], self.size[n]] for n in g.outputs], dtype=np.int64)
-        rows = np.array(self.rows, dtype=np.int64).reshape(-1, WIDTH)
+        rows = np.frombuffer(self.rows, dtype=np.int64).reshape(-1, WIDTH).copy()
         n_const = int(sum(c.size for c in consts))
         out_off = HEADER
         instr_off = out_off + outs.size
