@@ -13,7 +13,6 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 from ..errors import DiffkitError, OptionError
-from ..program.packing import Packing  # noqa: F401  (backends.symbolic imports it from here)
 
 REQUESTS = ("grad", "value_and_grad", "jacobian", "hessian", "hvp")
 _BACKENDS = {}

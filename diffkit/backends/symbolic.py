@@ -29,8 +29,9 @@ Examples
 import numpy as np
 
 from ..cost import Cost
+from ..program.packing import Packing
 from ..symbolic.guard import MAX_CODE_OPS, MAX_OPS, TIME_BUDGET
-from .base import (Backend, Option, Packing, hessian_blocks, is_positive_int, is_positive_number,
+from .base import (Backend, Option, hessian_blocks, is_positive_int, is_positive_number,
                    jacobian_blocks, nan_where_not_finite, register, scalar_output, single_output)
 
 

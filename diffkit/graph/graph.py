@@ -26,6 +26,7 @@ here is iterative, so chains of 100,000 nodes are fine.
 """
 import functools
 import gc
+from types import MappingProxyType
 
 import networkx as nx
 import numpy as np
@@ -331,7 +332,7 @@ class GraphBuilder:
         building).  Without one every node is appended as given.
     """
 
-    _NO_PARAMS = {}
+    _NO_PARAMS = MappingProxyType({})  # shared by every node without parameters: read-only
 
     def __init__(self, rewriter=None):
         self.nodes = {}

@@ -133,8 +133,8 @@ def _fold(a, args, nodes):
     dtype = "bool" if value.dtype == bool else "float64"
     value = value.astype(dtype)
     value.setflags(write=False)
-    return {"op": "const", "args": (), "params": {}, "shape": value.shape, "dtype": dtype,
-            "value": value, "text": None}
+    return {"op": "const", "args": (), "params": GraphBuilder._NO_PARAMS, "shape": value.shape,
+            "dtype": dtype, "value": value, "text": None}
 
 
 def cse(graph):
