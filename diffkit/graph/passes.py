@@ -176,9 +176,19 @@ def simplify(graph):
     """
     if graph.simplified:
         return graph
-    result = prune(rewrite(graph, SIMPLIFY_RULES, merge=True))
-    result.simplified = True
-    return result
+    return simplified(rewrite(graph, SIMPLIFY_RULES, merge=True))
+
+
+def simplified(graph):
+    """``graph``, built through the simplify rules, pruned and marked simplified.
+
+    The last step of :func:`simplify` and of every builder that simplified
+    as it went (the trace behind :func:`~diffkit.graph.front.as_graph`, the
+    adjoint sweep).
+    """
+    graph = prune(graph)
+    graph.simplified = True
+    return graph
 
 
 from .algebra import algebraic, identity  # noqa: E402  (algebra builds on rewrite and prune)

@@ -338,9 +338,6 @@ def trace(fn, *example_args, names=None, simplify=False):
         raise TraceError(f"{getattr(fn, '__name__', 'the function')} returned "
                          f"{type(result).__name__}, which is not traceable; return arrays, "
                          "numbers or a tuple of them") from None
-    if not simplify:
-        return builder.finish(nodes)
-    graph = passes.prune(builder.finish(nodes))
-    graph.simplified = True
-    return graph
+    graph = builder.finish(nodes)
+    return passes.simplified(graph) if simplify else graph
 

@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import ops
 from ..graph.graph import GraphBuilder, bulk
-from ..graph.passes import SIMPLIFY_RULES, Rewriter, prune, simplify
+from ..graph.passes import SIMPLIFY_RULES, Rewriter, simplified, simplify
 from ..graph.tracing import Tracer
 
 
@@ -164,6 +164,4 @@ def adjoint_graph(graph, wrt=None, seed_inputs=False):
             outs.append(cts[n].node)
         else:
             outs.append(builder.add_const(np.zeros(graph.input_shapes[i])))
-    result = prune(builder.finish(outs))
-    result.simplified = True
-    return result
+    return simplified(builder.finish(outs))
