@@ -235,6 +235,17 @@ if hasattr(np, "astype"):  # NumPy >= 2.1
     FUNCTIONS[np.astype] = astype
 
 
+#: ndarray methods that traced values get from family modules (name -> function
+#: taking the array first); the methods common to every array are Tracer's own.
+METHODS = {}
+
+
+def _add_family(module):
+    """Take a family module's ``FUNCTIONS`` and ``METHODS`` (np.* and x.* it supports)."""
+    FUNCTIONS.update(getattr(module, "FUNCTIONS", {}))
+    METHODS.update(getattr(module, "METHODS", {}))
+
+
 def supported(fn):
     """Whether the NumPy callable ``fn`` works on traced values."""
     return fn in FUNCTIONS or fn in NUMPY_TO_OP

@@ -226,6 +226,9 @@ class Tracer:
         # get Python's own AttributeError.
         if name.startswith("_") or not hasattr(np.ndarray, name):
             raise AttributeError(f"'Tracer' object has no attribute {name!r}")
+        method = npf.METHODS.get(name)
+        if method is not None:
+            return method.__get__(self)
         raise UnsupportedAttributeError(_missing_attribute(name))
 
 
