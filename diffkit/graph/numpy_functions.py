@@ -249,3 +249,7 @@ def _add_family(module):
 def supported(fn):
     """Whether the NumPy callable ``fn`` works on traced values."""
     return fn in FUNCTIONS or fn in NUMPY_TO_OP
+
+
+from . import numpy_scans  # noqa: E402  (the families use the helpers above)
+_add_family(numpy_scans)

@@ -2,8 +2,8 @@
 
 Every function diffkit compiles goes through :func:`jit`, with the flags
 of :data:`FLAGS`.  The kernel sources (:mod:`.structured`, :mod:`.sweeps`
-and the elementwise dispatch :mod:`.elementwise` generates from the op
-records' scalar forms), with the field names of
+the elementwise dispatch :mod:`.elementwise` generates from the op
+records' scalar forms, and the array ops' loops :mod:`.calls` collects), with the field names of
 :mod:`diffkit.program.format` replaced by their values, are joined into one
 file named by the hash of its text and compiled from there with numba's
 on-disk cache.
@@ -34,7 +34,7 @@ import numpy as np
 from numba.core.caching import FunctionCache, IndexDataCacheFile
 
 from ..program import format as program_format
-from . import elementwise, structured, sweeps
+from . import calls, elementwise, structured, sweeps
 from .cache import PREFIX, KernelCacheWarning, cache_dir, discard, place
 
 #: Flags of everything diffkit compiles.  error_model="numpy": 1/0 gives inf, not an exception.
@@ -71,7 +71,7 @@ def _inline_format(text):
 def source():
     """The full text of the compiled kernel module."""
     parts = [_PRELUDE, inspect.getsource(structured), inspect.getsource(sweeps),
-             elementwise.generate()]
+             elementwise.generate(), calls.generate()]
     return _inline_format("\n\n".join(parts))
 
 

@@ -18,10 +18,10 @@ array([2., 3., 7.])
 import numpy as np
 
 from ..program.format import (H_CONSTS, H_N_CONSTS, H_N_INPUTS, H_N_OUTPUTS, H_N_ROWS,
-                              H_N_SLOTS, H_OUTPUTS, H_ROWS, K_ELEM, K_GATHER, K_REDUCE,
-                              K_SCATTER, O_SIZE, O_SLOT, OUTPUT_WIDTH, R_A, R_ARITY, R_AUX,
-                              R_B, R_FLAGS, R_KIND, R_N, R_NA, R_NAUX, R_OUT, R_RUN, R_SUB,
-                              WIDTH)
+                              H_N_SLOTS, H_OUTPUTS, H_ROWS, K_ELEM, K_GATHER, K_MATMUL,
+                              K_REDUCE, K_SCATTER, O_SIZE, O_SLOT, OUTPUT_WIDTH, R_A, R_ARITY, R_AUX,
+                              R_B, R_C, R_FLAGS, R_KIND, R_N, R_NA, R_NAUX, R_NB, R_NC, R_OUT,
+                              R_RUN, R_SUB, WIDTH)
 
 
 def _workspace(ints, consts, io):
@@ -90,8 +90,20 @@ def _elementwise_rows(ints, buf, i, stop):
     return i
 
 
+def _call(ints, v, t, r, tangent):
+    """Run the array op of call row r on the workspace v, or its tangent on the tangent row t."""
+    sub, out, n, aux, naux = (ints[r + R_SUB], ints[r + R_OUT], ints[r + R_N], ints[r + R_AUX],
+                              ints[r + R_NAUX])
+    a, na, b, nb, c, nc = (ints[r + R_A], ints[r + R_NA], ints[r + R_B], ints[r + R_NB],
+                           ints[r + R_C], ints[r + R_NC])
+    if tangent:
+        call_tangent(sub, v, t, out, n, a, na, b, nb, c, nc, ints, aux, naux)  # noqa: F821
+    else:
+        call_values(sub, v, out, n, a, na, b, nb, c, nc, ints, aux, naux)  # noqa: F821
+
+
 def _other_row(ints, buf, r):
-    """Run one array elementwise, gather, scatter, reduction or matmul row."""
+    """Run one array elementwise, gather, scatter, reduction, matmul or call row."""
     kind, sub, out, n = ints[r + R_KIND], ints[r + R_SUB], ints[r + R_OUT], ints[r + R_N]
     a, na, aux, naux = ints[r + R_A], ints[r + R_NA], ints[r + R_AUX], ints[r + R_NAUX]
     if kind == K_ELEM:
@@ -102,8 +114,10 @@ def _other_row(ints, buf, r):
         scatter(buf, ints, aux, naux, out, n, a, na, ints[r + R_FLAGS])  # noqa: F821
     elif kind == K_REDUCE:
         reduce(buf, sub, ints, aux, naux, out, n, a, na, ints[r + R_RUN])  # noqa: F821
-    else:
+    elif kind == K_MATMUL:
         matmul(buf, buf, buf, ints, aux, out, a, ints[r + R_B], False)  # noqa: F821
+    else:
+        _call(ints, buf, buf, r, False)
 
 
 def _values_row(ints, buf, r):
@@ -188,8 +202,11 @@ def _tangent_row(ints, buf, T, r):
         w = reduce_weights(buf, ints[r + R_SUB], ints, aux, naux, out, n, a, na)  # noqa: F821
         for j in range(T.shape[0]):
             reduce_tangent(T[j], w, ints, aux, naux, out, n, a, na)  # noqa: F821
-    else:
+    elif kind == K_MATMUL:
         _matmul_tangent(ints, buf, T, r)
+    elif ints[r + R_FLAGS] != 1:  # a call; 1: an op without derivative
+        for j in range(T.shape[0]):
+            _call(ints, buf, T[j], r, True)
 
 
 def tangents(ints, consts, io, tx, tout):

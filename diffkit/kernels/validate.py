@@ -22,9 +22,10 @@ diffkit.errors.GraphError: malformed program: bad constant region; lower graphs 
 import numpy as np
 
 from ..errors import GraphError
-from ..program.format import (ELEMENTWISE_ARITY, GEOMETRY, H_CONSTS, H_N_CONSTS, H_N_INPUTS,
+from ..program.format import (ARRAY_ARITY, ARRAY_KERNELS, ELEMENTWISE_ARITY, GEOMETRY, H_CONSTS, H_N_CONSTS, H_N_INPUTS,
                               H_N_OUTPUTS, H_N_ROWS, H_N_SLOTS, H_OUTPUTS, H_ROWS, HEADER,
-                              K_ELEM, K_GATHER, K_MATMUL, K_REDUCE, K_SCATTER, M_BATCH, M_K,
+                              K_CALL, K_ELEM, K_GATHER, K_MATMUL, K_REDUCE, K_SCATTER, M_BATCH,
+                              M_K,
                               M_M, M_N, M_STRIDE_A, M_STRIDE_B, M_TRANS_A, M_TRANS_B, O_SIZE,
                               O_SLOT, OUTPUT_WIDTH, R_A, R_ARITY, R_AUX, R_B, R_C, R_FLAGS,
                               R_KIND, R_N, R_NA, R_NAUX, R_NB, R_NC, R_OUT, R_RUN, R_SUB,
@@ -73,7 +74,7 @@ def _inside(start, size, n_slots):
 def _common(rows, n_slots):
     """Checks of every row: a known kind; result and operands inside the workspace."""
     kinds = rows[:, R_KIND]
-    unknown = ~np.isin(kinds, (K_ELEM, K_GATHER, K_SCATTER, K_REDUCE, K_MATMUL))
+    unknown = ~np.isin(kinds, (K_ELEM, K_GATHER, K_SCATTER, K_REDUCE, K_MATMUL, K_CALL))
     _require(~unknown, f"unknown instruction kind {kinds[unknown][0] if unknown.any() else ''}")
     out, n = rows[:, R_OUT], rows[:, R_N]
     _require(_inside(out, n, n_slots), "result outside the workspace")
@@ -133,8 +134,27 @@ def _matmul(ints, row, n_slots):
     _require((batch - 1) * sb + k * nn <= row[R_NB], "matmul right operand size")
 
 
+def _call(ints, row, n_slots):
+    """A known array op with its operands; its record's check passes on the geometry.
+
+    The kernels read all three operand fields, so the unused ones must name
+    ranges inside the workspace too (lowering repeats the last operand).
+    """
+    code, arity = row[R_SUB], row[R_ARITY]
+    _require(0 <= code < len(ARRAY_ARITY) and arity == ARRAY_ARITY[code] and arity >= 1
+             and row[R_FLAGS] in (0, 1), "unknown array op or wrong arity")
+    for off, size in _OPERANDS[arity:]:
+        _require(_inside(row[off], row[size], n_slots), "operand outside the workspace")
+    aux, naux = row[R_AUX], row[R_NAUX]
+    _require(0 <= aux and 0 <= naux and aux <= ints.size - naux, "call geometry outside the program")
+    geometry = [int(v) for v in ints[aux:aux + naux]]
+    sizes = [row[size] for _, size in _OPERANDS[:arity]]
+    _require(bool(ARRAY_KERNELS[code].check(geometry, row[R_N], sizes)), "call geometry")
+
+
 #: The checker of each kind of row that is checked one row at a time.
-_CHECKERS = {K_GATHER: _gather, K_SCATTER: _scatter, K_REDUCE: _reduce, K_MATMUL: _matmul}
+_CHECKERS = {K_GATHER: _gather, K_SCATTER: _scatter, K_REDUCE: _reduce, K_MATMUL: _matmul,
+             K_CALL: _call}
 
 
 def validate(ints, consts):

@@ -9,11 +9,11 @@ Examples
 >>> "sin" in ops.names()
 True
 """
-from .core import (KINDS, Op, Reduce, Scatter, all_ops, broadcast_shapes, call, get, names,
+from .core import (KINDS, ArrayKernel, Op, Reduce, Scatter, all_ops, broadcast_shapes, call, get, names,
                    normalize_axis, register, size, unbroadcast, zmul)
-from . import elementwise, reductions, structural, linalg  # noqa: F401  (fill the table)
+from . import elementwise, reductions, structural, linalg, scans  # noqa: F401  (fill the table)
 from .structural import IndexArray, format_index, make_index, numpy_index
 
-__all__ = ["KINDS", "Op", "Reduce", "Scatter", "all_ops", "broadcast_shapes", "call", "get",
+__all__ = ["KINDS", "ArrayKernel", "Op", "Reduce", "Scatter", "all_ops", "broadcast_shapes", "call", "get",
            "names", "normalize_axis", "register", "size", "unbroadcast", "zmul", "IndexArray",
            "format_index", "make_index", "numpy_index"]

@@ -17,7 +17,7 @@ import numpy as np
 from ..errors import ShapeError, UnsupportedError
 
 #: Kinds of op.  Lowering and the kernels switch on these.
-KINDS = ("elementwise", "comparison", "reduction", "linalg", "structural")
+KINDS = ("elementwise", "comparison", "reduction", "linalg", "structural", "array")
 
 
 class Reduce(NamedTuple):
@@ -35,6 +35,47 @@ class Reduce(NamedTuple):
     combine: str
     square: bool = False
     finish: str = ""
+
+
+class ArrayKernel(NamedTuple):
+    """The compiled loop of an ``"array"`` op: a scan, a sort, a factorization.
+
+    The functions are plain Python over the kernels' workspace ``v`` (one
+    float64 vector holding every value of a program) that numba compiles
+    with the other kernels, so they must be module-level functions using
+    only ``np`` and the functions in ``helpers``; their names must be
+    unique among the kernels.  They run uncompiled as well.
+
+    Attributes
+    ----------
+    values : callable
+        ``values(v, out, n, a, na, b, nb, c, nc, ints, aux, naux)`` writes the
+        op's ``n`` results to ``v[out:out + n]`` from its operands, operand q
+        being the ``nq`` values from ``v[q]`` (unused operands repeat the
+        last one); ``ints[aux:aux + naux]`` holds its ``geometry``.
+    geometry : callable
+        ``geometry(out_shape, *operand_shapes, **params) -> tuple of ints``:
+        everything the loops need to know (sizes, strides, flags).
+    check : callable
+        ``check(geometry, n, sizes) -> bool``: the loops stay inside the
+        result's ``n`` and the operands' ``sizes`` for this geometry.  Run on
+        every program before a kernel sees it, so a damaged program cannot
+        make the loops read or write outside the workspace.
+    tangent : callable or None
+        ``tangent(v, t, out, n, a, na, ..., ints, aux, naux)`` writes the
+        tangent of the results to ``t[out:out + n]`` from the operands'
+        tangents in ``t`` and the values in ``v``; forward mode runs it for
+        each direction.  None: the op is linear in its operands, and
+        ``values`` run on ``t`` is its tangent.
+    helpers : tuple of callables
+        Other module-level functions the loops call.
+    """
+
+    values: Callable
+    geometry: Callable
+    check: Callable
+    tangent: Optional[Callable] = None
+    helpers: tuple = ()
 
 
 @dataclass(frozen=True, eq=False)
@@ -104,6 +145,8 @@ class Op:
         Nonlinear reductions: ``weights(x, out, axis, keepdims)``, the local
         derivative d out / d x of every entry of x (its group's weight).
         jvp and vjp are built from it, and the kernels' weights equal it.
+    array_kernel : ArrayKernel or None
+        ``"array"`` ops: their compiled loop (see :class:`ArrayKernel`).
     at_kink : callable or None
         ``at_kink(*args, out, **params) -> bool array``: where this evaluation
         sits on the kink or singular point that ``kink`` states the convention
@@ -134,6 +177,7 @@ class Op:
     at_kink: Optional[Callable] = None
     reduce: Optional[Reduce] = None
     weights: Optional[Callable] = None
+    array_kernel: Optional[ArrayKernel] = None
 
     def __post_init__(self):
         if self.analytic is None:
@@ -156,6 +200,8 @@ def register(op):
         raise ValueError(f"op {op.name!r} is registered twice")
     if op.kind not in KINDS:
         raise ValueError(f"op {op.name!r} has unknown kind {op.kind!r}")
+    if (op.kind == "array") != (op.array_kernel is not None):
+        raise ValueError(f"op {op.name!r}: an array_kernel is what makes an op of kind 'array'")
     _REGISTRY[op.name] = op
     return op
 

@@ -5,7 +5,8 @@ outputs, in the workspace's terms: ``s5`` is slot 5, ``s5[0:3]`` the three
 slots from 5.  Instructions read like assignments, ``s9 = sum s5[0:3]``;
 gathers list the slots they read (a fill copies one slot everywhere),
 scatters the positions they write (``+=`` when adding to the rows before),
-reductions how they group, matrix products their geometry.
+reductions how they group, matrix products and array ops (scans, sorts)
+their geometry.
 
 Examples
 --------
@@ -27,7 +28,8 @@ outputs:
 """
 import numpy as np
 
-from .format import (ELEMENTWISE_CODES, H_CONSTS, H_N_CONSTS, K_ELEM, K_GATHER, K_MATMUL,
+from .format import (ARRAY_CODES, ELEMENTWISE_CODES, H_CONSTS, H_N_CONSTS, K_CALL, K_ELEM,
+                     K_GATHER, K_MATMUL,
                      K_REDUCE, K_SCATTER, M_BATCH, M_K, M_M, M_N, M_STRIDE_A,
                      M_STRIDE_B, M_TRANS_A, M_TRANS_B, O_SIZE, O_SLOT, R_A, R_ARITY, R_AUX,
                      R_FLAGS, R_KIND, R_N, R_NA, R_NAUX, R_OUT, R_RUN, R_SUB, REDUCTION_CODES)
@@ -37,6 +39,7 @@ SHOWN = 8
 
 _ELEMENTWISE_NAMES = {code: name for name, code in ELEMENTWISE_CODES.items()}
 _REDUCTION_NAMES = {code: name for name, code in REDUCTION_CODES.items()}
+_ARRAY_NAMES = {code: name for name, code in ARRAY_CODES.items()}
 
 
 def slots(start, size):
@@ -102,8 +105,13 @@ def _matmul(ints, row):
     return f"matmul {_operands(row)} ({shape})"
 
 
+def _call(ints, row):
+    geometry = ", ".join(str(int(v)) for v in ints[row[R_AUX]:row[R_AUX] + row[R_NAUX]])
+    return f"{_ARRAY_NAMES.get(row[R_SUB], '?')} {_operands(row)} (geometry {geometry})"
+
+
 _INSTRUCTIONS = {K_ELEM: _elementwise, K_GATHER: _gather, K_SCATTER: _scatter,
-                 K_REDUCE: _reduce, K_MATMUL: _matmul}
+                 K_REDUCE: _reduce, K_MATMUL: _matmul, K_CALL: _call}
 
 
 def instruction(ints, row):

@@ -15,16 +15,19 @@ Every value a program computes lives in one float64 workspace of
 ``ints[H_N_SLOTS]`` slots: the inputs first, then the constants, then the
 intermediates.
 
-Row fields: ``kind`` (one of ``K_*``), ``sub`` (the elementwise op or
-reduction code), the result's slot ``out`` and size ``n``, up to three
+Row fields: ``kind`` (one of ``K_*``), ``sub`` (the elementwise op,
+reduction or array op code), the result's slot ``out`` and size ``n``, up to three
 operands as (slot, size) pairs ``a, na, b, nb, c, nc``, an index map
 ``aux, naux`` (an absolute position in ``ints`` and a length), ``arity`` (the
 number of operand pairs in use) and ``flags``.  An elementwise row reads
 every operand at size ``n``, or works on one element.  A reduction keeps
 in its ``b`` field (``R_RUN``) the length of its groups when they are
-consecutive runs (0 when they follow the map at ``aux``).  ``flags`` is 1 on
+consecutive runs (0 when they follow the map at ``aux``).  A ``call`` row
+runs the compiled loop of an array op (a scan, a sort...; see
+:class:`diffkit.ops.ArrayKernel`) with the geometry at ``aux``.  ``flags`` is 1 on
 a comparison (no derivative), on a gather that fills one value (its map is
-a single position) and on a scatter that adds to the rows before it.
+a single position), on a scatter that adds to the rows before it and on a
+call row whose op has no derivative.
 
 The kernels are compiled from source in which these names are replaced by
 their values (:mod:`diffkit.kernels.build`), so a name costs nothing at run
@@ -76,8 +79,8 @@ M_BATCH, M_M, M_K, M_N, M_STRIDE_A, M_STRIDE_B, M_TRANS_B, M_TRANS_A = range(8)
 GEOMETRY = 8
 
 #: Instruction kinds.
-K_ELEM, K_GATHER, K_SCATTER, K_REDUCE, K_MATMUL = range(5)
-KIND_NAMES = ("elementwise", "gather", "scatter", "reduce", "matmul")
+K_ELEM, K_GATHER, K_SCATTER, K_REDUCE, K_MATMUL, K_CALL = range(6)
+KIND_NAMES = ("elementwise", "gather", "scatter", "reduce", "matmul", "call")
 
 #: Elementwise and comparison op name -> its code in the generated dispatch, in
 #: the op records' registration order.
@@ -90,6 +93,13 @@ ELEMENTWISE_ARITY = tuple(ops.get(name).arity for name in ELEMENTWISE_CODES)
 #: (each record names its kernel variant, see diffkit.program.scalar.reduction_variant).
 REDUCTION_CODES = {op.name: i for i, op in enumerate(
     op for op in ops.all_ops() if op.kind == "reduction")}
+
+#: Ops with a compiled loop of their own (kind "array") -> the code of their ``call``
+#: rows, in the records' order; ARRAY_KERNELS, ARRAY_ARITY by code.
+ARRAY_CODES = {op.name: i for i, op in enumerate(
+    op for op in ops.all_ops() if op.kind == "array")}
+ARRAY_KERNELS = tuple(ops.get(name).array_kernel for name in ARRAY_CODES)
+ARRAY_ARITY = tuple(ops.get(name).arity for name in ARRAY_CODES)
 
 # The op records' kernel forms, from which the kernels are generated: the
 # kernels read them here, with the rest of the format.

@@ -19,8 +19,9 @@ from .. import ops
 from ..ops.core import elementwise_flops
 from ..errors import UnsupportedError
 from ..graph.graph import bulk
-from .format import (ELEMENTWISE_CODES, GEOMETRY, H_CONSTS, H_N_CONSTS, H_N_INPUTS, H_N_OUTPUTS,
-                     H_N_ROWS, H_N_SLOTS, H_OUTPUTS, H_ROWS, HEADER, K_ELEM, K_GATHER, K_MATMUL,
+from .format import (ARRAY_CODES, ELEMENTWISE_CODES, GEOMETRY, H_CONSTS, H_N_CONSTS, H_N_INPUTS, H_N_OUTPUTS,
+                     H_N_ROWS, H_N_SLOTS, H_OUTPUTS, H_ROWS, HEADER, K_CALL, K_ELEM, K_GATHER,
+                     K_MATMUL,
                      K_REDUCE, K_SCATTER, M_BATCH, M_K, M_M, M_N, M_STRIDE_A, M_STRIDE_B,
                      M_TRANS_A, M_TRANS_B, R_A, R_ARITY, R_AUX, R_FLAGS, R_KIND, R_N, R_NA,
                      R_NAUX, R_OUT, R_RUN, R_SUB, REDUCTION_CODES, WIDTH, Program)
@@ -216,6 +217,24 @@ class _Lowering:
         self.row(K_MATMUL, 0, self.slot[n], self.size[n],
                  [(self.slot[ma], self.size[ma]), (self.slot[mb], self.size[mb])],
                  self.add_aux(geometry))
+
+    def array(self, n, a, args):
+        """A call row: the op's own loop (a scan, a sort...) with its geometry in aux.
+
+        Unused operand fields repeat the last operand, so every field the
+        kernels read names a real range.
+        """
+        op = ops.get(a["op"])
+        shapes = [self.graph.node(m)["shape"] for m in args]
+        geometry = op.array_kernel.geometry(a["shape"], *shapes, **a["params"])
+        self.alloc(n, ops.size(a["shape"]))
+        operands = [(self.slot[m], self.size[m]) for m in args]
+        self.row(K_CALL, ARRAY_CODES[a["op"]], self.slot[n], self.size[n], operands,
+                 self.add_aux(geometry), flags=int(not op.differentiable))
+        last = len(self.rows) - WIDTH
+        for q in range(len(operands), 3):
+            self.rows[last + R_A + 2 * q] = operands[-1][0]
+            self.rows[last + R_NA + 2 * q] = operands[-1][1]
 
     def run(self):
         g = self.graph

@@ -6,7 +6,7 @@ never imports SymPy; ``tests/symbolic`` fails for any op without an entry.
 Elementwise ops (and comparisons) map scalar SymPy expressions to a scalar
 expression and are broadcast over object arrays; every other op maps object
 arrays (one SymPy expression per entry) and the node's parameters to an
-object array.  Structural and linear-algebra ops simply run their NumPy
+object array.  Structural, linear-algebra and array ops (scans) simply run their NumPy
 implementation on object arrays.
 
 Conventions at kinks match the AD backends: abs' = sign (sign(0) = 0);
@@ -144,7 +144,7 @@ ARRAY = {
     "norm": lambda x, axis, keepdims: _groups(x, axis, keepdims, Norm),
 }
 for _op in ops.all_ops():
-    if _op.kind in ("structural", "linalg") and _op.name not in ARRAY:
+    if _op.kind in ("structural", "linalg", "array") and _op.name not in ARRAY:
         ARRAY[_op.name] = _array_op(_op.name)
 
 

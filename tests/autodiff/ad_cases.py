@@ -143,6 +143,8 @@ STRUCTURAL = {
         _getitem((2, 3, 4), (Ellipsis, 1), "...,1"),
         _getitem((2, 3, 4), (-1, S(1, None), -2), "-1,1:,-2"),
         _getitem((2, 3, 4), (0, Ellipsis, None), "0,...,None")],
+    "cumsum": [_one("cumsum", (5,), axis=0), _one("cumsum", (2, 3), axis=0),
+               _one("cumsum", (2, 3, 4), axis=1, reverse=True)],
     "getitem_t": [_getitem_t((5,), np.array([1, 1, 3]), "[1,1,3]"),
                   _getitem_t((5,), S(None, None, -2), "::-2"),
                   _getitem_t((3, 4), (S(None), -1), ":,-1"),

@@ -12,7 +12,7 @@ from diffkit import GraphError
 from diffkit.backends import compiled
 from diffkit.kernels import validate
 from diffkit.program.format import ELEMENTWISE_CODES
-from diffkit.program.format import (HEADER, K_ELEM, K_GATHER, K_MATMUL, K_REDUCE, K_SCATTER,
+from diffkit.program.format import (ARRAY_CODES, HEADER, K_CALL, K_ELEM, K_GATHER, K_MATMUL, K_REDUCE, K_SCATTER,
                                    WIDTH)
 from diffkit.program.adjoint import adjoint_graph
 from diffkit.program.lower import lower
@@ -20,9 +20,9 @@ from diffkit.program.lower import lower
 
 def f(A, x):
     # matmul, a gather (reversal), an elementwise op, a reduction along an axis, and
-    # (in the adjoint) a scatter from the integer indexing
+    # (in the adjoint) a scatter from the integer indexing, and a call (a scan)
     y = np.sin(A @ x + 0.25)[::-1] * x[np.array([0, 0, 2])]
-    return np.sum(np.max(np.reshape(y, (3, 1)) * A, axis=1))
+    return np.sum(np.max(np.reshape(y, (3, 1)) * A, axis=1)) + np.sum(np.cumsum(y) ** 2)
 
 
 A0, X0 = np.arange(9.0).reshape(3, 3) / 9, np.array([0.5, -1.0, 2.0])
@@ -55,7 +55,7 @@ def test_the_uncorrupted_program_passes_and_has_every_instruction_kind(program):
     validate(program.ints, program.consts)
     assert program.consts.size > 0
     kinds = set(rows(program.ints)[:, 0])
-    assert {K_ELEM, K_GATHER, K_SCATTER, K_REDUCE, K_MATMUL} <= kinds
+    assert {K_ELEM, K_GATHER, K_SCATTER, K_REDUCE, K_MATMUL, K_CALL} <= kinds
 
 
 def _gather_index(value):
@@ -71,9 +71,9 @@ def _set(kind, column, value):
     return edit
 
 
-def _matmul_geometry(position, delta):
+def _geometry(kind, position, delta):
     def edit(ints):
-        aux = first_row(ints, K_MATMUL)[10]
+        aux = first_row(ints, kind)[10]
         ints[aux + position] += delta
     return edit
 
@@ -100,12 +100,17 @@ CORRUPTIONS = {
     "negative elementwise op": (_set(K_ELEM, 1, lambda i: -1), "unknown elementwise"),
     "elementwise op with the wrong arity": (_set(K_ELEM, 12, lambda i: 3), "arity"),
     "unknown reduction": (_set(K_REDUCE, 1, lambda i: 6), "unknown reduction"),
-    "matmul inner dimension too large": (_matmul_geometry(2, 1), "matmul"),
-    "matmul batch too large": (_matmul_geometry(0, 1), "matmul"),
-    "matmul negative stride": (_matmul_geometry(4, -100), "matmul"),
-    "matmul transpose flag": (_matmul_geometry(6, 2), "matmul geometry"),
+    "matmul inner dimension too large": (_geometry(K_MATMUL, 2, 1), "matmul"),
+    "matmul batch too large": (_geometry(K_MATMUL, 0, 1), "matmul"),
+    "matmul negative stride": (_geometry(K_MATMUL, 4, -100), "matmul"),
+    "matmul transpose flag": (_geometry(K_MATMUL, 6, 2), "matmul geometry"),
     "matmul result size": (_set(K_MATMUL, 3, lambda i: first_row(i, K_MATMUL)[3] + 1),
                            "matmul"),
+    "scan longer than its operand": (_geometry(K_CALL, 1, 1), "call geometry"),
+    "scan direction flag": (_geometry(K_CALL, 3, 2), "call geometry"),
+    "call geometry outside the program": (_set(K_CALL, 10, lambda i: i.size), "call geometry"),
+    "unknown array op": (_set(K_CALL, 1, lambda i: len(ARRAY_CODES)), "unknown array op"),
+    "unused call operand past the workspace": (_set(K_CALL, 6, N_SLOTS), "operand outside"),
     "output past the workspace": (lambda ints: ints.__setitem__(ints[5], ints[0]),
                                   "output outside the workspace"),
     "negative header field": (lambda ints: ints.__setitem__(6, -1), "negative header"),

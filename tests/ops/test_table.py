@@ -194,6 +194,16 @@ CASES.update({
     "outer": _linalg("outer", [((3,), (4,)), ((2, 2), (3,)), ((), (3,))]),
 })
 
+CASES.update({
+    "cumsum": [Case([(5,)], np.cumsum, "cumsum(x, 0)"),
+               Case([(2, 3)], np.cumsum, None, lambda x: np.cumsum(x.ravel())),
+               Case([(2, 3)], lambda x: np.cumsum(x, axis=0), "cumsum(x, axis=0)"),
+               Case([(2, 3, 4)], lambda x: np.cumsum(x, axis=-2), "cumsum(x, 1)"),
+               Case([(2, 3)], lambda x: x.cumsum(1)),
+               Case([(4,)], lambda x: ops.call("cumsum", x, axis=0, reverse=True), None,
+                    lambda x: np.cumsum(x[::-1])[::-1])],
+})
+
 
 def _params():
     out = []
@@ -320,7 +330,7 @@ def test_internal_ops_against_hand_written_numpy(rng):
 
 def test_unknown_op_is_a_diffkit_error():
     with pytest.raises(diffkit.UnsupportedError, match="diffkit.ops.names"):
-        ops.get("cumsum")
+        ops.get("no_such_op")
 
 
 def test_register_rejects_a_duplicate_name():

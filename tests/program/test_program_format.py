@@ -80,6 +80,19 @@ def test_a_matrix_product_shows_its_geometry():
         "  s9[0:2] = matmul s0[0:6] s6[0:3] (2x3 @ 3x1)"
 
 
+def test_an_array_op_shows_its_geometry():
+    # cumsum along the rows of a 2x3 array: 2 outer blocks, runs of 3, inner stride 1, forward
+    assert _text(lambda A: np.cumsum(A, axis=1), np.ones((2, 3))).splitlines()[4] == \
+        "  s6[0:6] = cumsum s0[0:6] (geometry 2, 3, 1, 0)"
+
+
+def test_array_op_codes_follow_the_op_records():
+    records = [op for op in ops.all_ops() if op.kind == "array"]
+    assert list(fmt.ARRAY_CODES) == [op.name for op in records]
+    assert fmt.ARRAY_KERNELS == tuple(op.array_kernel for op in records)
+    assert fmt.ARRAY_ARITY == tuple(op.arity for op in records)
+
+
 def _row(**fields):
     row = [0] * fmt.WIDTH
     for name, value in fields.items():
