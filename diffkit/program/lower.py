@@ -17,7 +17,6 @@ import numpy as np
 
 from .. import ops
 from ..ops.core import elementwise_flops
-from ..errors import UnsupportedError
 from ..graph.graph import bulk
 from .format import (ARRAY_CODES, ELEMENTWISE_CODES, GEOMETRY, H_CONSTS, H_N_CONSTS, H_N_INPUTS, H_N_OUTPUTS,
                      H_N_ROWS, H_N_SLOTS, H_OUTPUTS, H_ROWS, HEADER, K_CALL, K_ELEM, K_GATHER,
@@ -199,24 +198,41 @@ class _Lowering:
         a2 = sa if len(sa) >= 2 else (1,) + tuple(sa)
         b2 = sb if len(sb) >= 2 else tuple(sb) + (1,)
         batch = ops.broadcast_shapes(a2[:-2], b2[:-2])
-        strides = []
-        for m, s2 in ((ma, a2), (mb, b2)):
+        operands, strides, trans = [], [], [trans_a, trans_b]
+        for q, (m, s2) in enumerate(((ma, a2), (mb, b2))):
+            off, size = self.slot[m], self.size[m]
             if ops.size(s2[:-2]) == 1:
                 strides.append(0)
             elif tuple(s2[:-2]) == tuple(batch):
                 strides.append(s2[-2] * s2[-1])
-            else:
-                raise UnsupportedError("matmul with partly broadcast batch dimensions is not "
-                                       "supported by the kernels; broadcast_to both first")
+            else:  # batch dimensions partly broadcast: a copy at the full batch, once
+                off, size = self.batch_copy(m, tuple(batch) + tuple(s2[-2:]))
+                strides.append(s2[-2] * s2[-1])
+                trans[q] = 0
+            operands.append((off, size))
         self.alloc(n, ops.size(a["shape"]))
         geometry = [0] * GEOMETRY
         geometry[M_BATCH], geometry[M_M], geometry[M_K], geometry[M_N] = (
             ops.size(batch), a2[-2], a2[-1], b2[-1])
         geometry[M_STRIDE_A], geometry[M_STRIDE_B] = strides
-        geometry[M_TRANS_A], geometry[M_TRANS_B] = trans_a, trans_b
-        self.row(K_MATMUL, 0, self.slot[n], self.size[n],
-                 [(self.slot[ma], self.size[ma]), (self.slot[mb], self.size[mb])],
-                 self.add_aux(geometry))
+        geometry[M_TRANS_A], geometry[M_TRANS_B] = trans
+        self.row(K_MATMUL, 0, self.slot[n], self.size[n], operands, self.add_aux(geometry))
+
+    def batch_copy(self, m, shape):
+        """Offset and size of a copy of matmul operand m broadcast to ``shape``.
+
+        A transpose fused into its products (see :meth:`fusible_transposes`)
+        shares its operand's slots untransposed: the copy reads them
+        transposed and is stored as is.
+        """
+        if m in self.fused:
+            pos = np.swapaxes(self.positions(self.graph.node(m)["args"][0]), -1, -2)
+        else:
+            pos = self.positions(m)
+        size = ops.size(shape)
+        off = self.temp(size)
+        self.row(K_GATHER, 0, off, size, aux=self.add_aux(np.broadcast_to(pos, shape)))
+        return off, size
 
     def array(self, n, a, args):
         """A call row: the op's own loop (a scan, a sort...) with its geometry in aux.
