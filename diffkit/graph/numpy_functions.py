@@ -90,34 +90,7 @@ def moment(name):
     return var_or_std
 
 
-def norm(x, ord=None, axis=None, keepdims=False):
-    """np.linalg.norm: the 2-norm of vectors and the Frobenius norm."""
-    if ord not in (None, 2) or (ord == 2 and np.ndim(x) != 1 and axis is None):
-        raise UnsupportedError("np.linalg.norm on traced values supports the 2-norm of "
-                               "vectors and the Frobenius norm (ord=None) only")
-    if isinstance(axis, tuple) and len(axis) > 1 and ord is not None:
-        raise UnsupportedError("matrix norms other than Frobenius are not supported")
-    nd = np.ndim(x)
-    if axis is not None and nd and len(ops.normalize_axis(axis, nd)) == nd:
-        # NumPy sums x*x with add.reduce for an explicit axis but uses dot for axis=None,
-        # as the op does when it reduces every axis.  Reduce all but a new unit axis to
-        # get NumPy's bits.
-        axes = tuple(range(1, nd + 1))
-        out = ops.call("norm", ops.call("expand_dims", x, axis=0), axis=axes,
-                       keepdims=keepdims)
-        return ops.call("reshape", out, shape=(1,) * nd if keepdims else ())
-    return ops.call("norm", x, axis=axis, keepdims=keepdims)
-
-
 # -- values ------------------------------------------------------------------------
-
-def dot(a, b, out=None):
-    """np.dot and ``x.dot``: a product with a scalar is elementwise."""
-    no_extras("dot", {"out": out})
-    if np.ndim(a) == 0 or np.ndim(b) == 0:
-        return ops.call("mul", a, b)
-    return ops.call("dot", a, b)
-
 
 def clip(a, a_min=None, a_max=None, out=None, *, min=None, max=None, **kwargs):
     """np.clip and ``x.clip``: bounds by position, as a_min/a_max or as min/max."""
@@ -183,8 +156,10 @@ def squeeze(a, axis=None):
 
 
 def swapaxes(a, axis1, axis2):
+    """np.swapaxes and ``x.swapaxes``: a transpose."""
     axes = list(range(np.ndim(a)))
-    axes[axis1], axes[axis2] = axes[axis2], axes[axis1]
+    i, j = (ops.normalize_axis(k, len(axes))[0] for k in (axis1, axis2))
+    axes[i], axes[j] = axes[j], axes[i]
     return ops.call("transpose", a, axes=tuple(axes))
 
 
@@ -222,7 +197,7 @@ FUNCTIONS = {
     np.max: extremum("max"), np.min: extremum("min"),
     np.amax: extremum("max"), np.amin: extremum("min"),
     np.var: moment("var"), np.std: moment("std"),
-    np.dot: dot, np.clip: clip, np.where: where, np.linalg.norm: norm, np.copy: copy,
+    np.clip: clip, np.where: where, np.copy: copy,
     np.concatenate: _join("concatenate"), np.stack: _join("stack"), np.roll: _roll,
     np.reshape: reshape, np.ravel: ravel, np.transpose: transpose, np.squeeze: squeeze,
     np.expand_dims: lambda a, axis: ops.call("expand_dims", a, axis=axis),
@@ -253,3 +228,9 @@ def supported(fn):
 
 from . import numpy_scans  # noqa: E402  (the families use the helpers above)
 _add_family(numpy_scans)
+from . import numpy_structure, numpy_products, numpy_einsum, numpy_statistics  # noqa: E402
+from .numpy_products import dot  # noqa: E402,F401  (x.dot)
+_add_family(numpy_structure)
+_add_family(numpy_products)
+_add_family(numpy_einsum)
+_add_family(numpy_statistics)

@@ -77,19 +77,23 @@ def _linalg(name, impl, shape, vjp, flops=_contract_flops, numpy=()):
                 else None, domain=((-2.0, 2.0), (-2.0, 2.0))))
 
 
-def _at_most_2d(name, sa, sb):
+def _at_most_2d(name, sa, sb, other_axis):
+    """The dot and inner ops take 1-d and 2-d operands; traced code gets every other
+    dimension from np.dot and np.inner, which compose tensordots."""
     if not 1 <= len(sa) <= 2 or not 1 <= len(sb) <= 2:
-        raise ShapeError(f"{name} supports 1-d and 2-d operands, got shapes {tuple(sa)} and "
-                         f"{tuple(sb)}; use matmul (@) for stacks of matrices")
+        raise ShapeError(f"the {name} op takes 1-d and 2-d operands, got shapes {tuple(sa)} "
+                         f"and {tuple(sb)}; np.{name} of these (a sum over the last axis of a "
+                         f"and axis {other_axis} of b) is np.tensordot(a, b, axes=([-1], "
+                         f"[{other_axis}])), and a 0-d operand is a product a * b")
 
 
 def _dot_shape(sa, sb):
-    _at_most_2d("dot", sa, sb)
+    _at_most_2d("dot", sa, sb, -2 if len(sb) >= 2 else -1)
     return matmul_shape(sa, sb)
 
 
 def _inner_shape(sa, sb):
-    _at_most_2d("inner", sa, sb)
+    _at_most_2d("inner", sa, sb, -1)
     if sa[-1] != sb[-1]:
         raise ShapeError(f"inner: last axes of shapes {tuple(sa)} and {tuple(sb)} differ")
     return tuple(sa[:-1]) + tuple(sb[:-1])
