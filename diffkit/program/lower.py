@@ -40,6 +40,7 @@ class _Lowering:
         self.tangent_flops = 0
         self.broadcasts = {}
         self._positions = {}
+        self.geometries = {}
         self.fused = self.fusible_transposes()
 
     def fusible_transposes(self):
@@ -48,22 +49,26 @@ class _Lowering:
         Their products read the untransposed values with a flag, so the
         transpose moves no data: the adjoint of ``x @ W`` needs ``W.T``.
         """
-        g, fused, users_of = self.graph, set(), None
+        g, node = self.graph, self.graph.node
+        candidates = set()
         for n in g.order:
-            a = g.node(n)
+            a = node(n)
             nd = len(a["shape"])
-            if a["op"] != "transpose" or nd < 2 or n in g.outputs:
-                continue
-            swap = tuple(range(nd - 2)) + (nd - 1, nd - 2)
-            users_of = users_of or g.users()  # one walk, and only for graphs with transposes
-            users = users_of[n]
-            if a["params"]["axes"] == swap and users and all(
-                    g.node(u)["op"] in ("matmul", "dot") and
-                    g.node(u)["shape"] and len(g.node(u)["shape"]) >= 2 and
-                    all(len(g.node(m)["shape"]) >= 2 for m in g.node(u)["args"])
-                    for u in users):
-                fused.add(n)
-        return fused
+            if a["op"] == "transpose" and nd >= 2 and n not in g.outputs and \
+                    a["params"]["axes"] == tuple(range(nd - 2)) + (nd - 1, nd - 2):
+                candidates.add(n)
+        if not candidates:
+            return candidates
+        used, refused = set(), set()
+        for u in g.order:  # one walk over the users of the candidates only
+            a = node(u)
+            for m in a["args"]:
+                if m in candidates:
+                    used.add(m)
+                    if a["op"] not in ("matmul", "dot") or len(a["shape"]) < 2 or any(
+                            len(node(k)["shape"]) < 2 for k in a["args"]):
+                        refused.add(m)
+        return used - refused
 
     def alloc(self, n, size):
         self.slot[n] = self.n_slots
@@ -216,7 +221,10 @@ class _Lowering:
             ops.size(batch), a2[-2], a2[-1], b2[-1])
         geometry[M_STRIDE_A], geometry[M_STRIDE_B] = strides
         geometry[M_TRANS_A], geometry[M_TRANS_B] = trans
-        self.row(K_MATMUL, 0, self.slot[n], self.size[n], operands, self.add_aux(geometry))
+        aux = self.geometries.get(tuple(geometry))
+        if aux is None:  # products of one shape share their geometry
+            aux = self.geometries[tuple(geometry)] = self.add_aux(geometry)
+        self.row(K_MATMUL, 0, self.slot[n], self.size[n], operands, aux)
 
     def batch_copy(self, m, shape):
         """Offset and size of a copy of matmul operand m broadcast to ``shape``.
@@ -266,16 +274,43 @@ class _Lowering:
         node, counts = g.node, self.op_counts
         lowerers = {kind: getattr(self, kind) for kind in ops.KINDS if kind != "comparison"}
         lowerers["comparison"] = self.elementwise
+        plain = _plain_elementwise()
+        slot, sizes, rows = self.slot, self.size, self.rows
         for n in g.order:
             a = node(n)
             name = a["op"]
             if name == "input" or name == "const":
                 continue
-            op = ops.get(name)
             args = a["args"]
-            lowerers[op.kind](n, a, args)
             counts[name] = counts.get(name, 0) + 1
             operands = [node(m) for m in args]
+            fast = plain.get(name)
+            if fast is not None:
+                # an elementwise op whose operands all have its size, most nodes of
+                # scalar programs: the row written here, the same as elementwise() writes
+                size = sizes[args[0]]
+                for m in args:
+                    if sizes[m] != size:
+                        break
+                else:
+                    if size == _shape_size(a["shape"]) and not (
+                            name == "pow" and self.is_const(args[1], 2.0)):
+                        code, no_derivative = fast
+                        row = [K_ELEM, code, self.n_slots, size, 0, 0, 0, 0, 0, 0, 0, 0,
+                               len(args), no_derivative]
+                        for q, m in enumerate(args):
+                            row[R_A + 2 * q], row[R_NA + 2 * q] = slot[m], size
+                        slot[n], sizes[n] = self.n_slots, size
+                        self.n_slots += size
+                        rows.extend(row)
+                        self.flops += size
+                        if not no_derivative:
+                            for o in operands:
+                                if o["op"] != "const":
+                                    self.tangent_flops += size
+                        continue
+            op = ops.get(name)
+            lowerers[op.kind](n, a, args)
             if op.flops is elementwise_flops:  # one per entry, as just allocated
                 flops = self.size[n]
             else:
@@ -309,6 +344,23 @@ class _Lowering:
                        output_shapes=g.output_shapes, n_slots=self.n_slots,
                        op_counts=self.op_counts, flops=self.flops,
                        tangent_flops=self.tangent_flops, input_names=tuple(g.input_names))
+
+
+def _plain_elementwise():
+    """Elementwise and comparison op name -> (its code, 1 if it has no derivative)."""
+    return {name: (code, int(ops.get(name).kind == "comparison"))
+            for name, code in ELEMENTWISE_CODES.items()}
+
+
+_SHAPE_SIZES = {}
+
+
+def _shape_size(shape):
+    """ops.size, remembered per shape: scalar programs ask for () thousands of times."""
+    size = _SHAPE_SIZES.get(shape)
+    if size is None:
+        size = _SHAPE_SIZES[shape] = ops.size(shape)
+    return size
 
 
 @bulk
