@@ -226,6 +226,53 @@ def supported(fn):
     return fn in FUNCTIONS or fn in NUMPY_TO_OP
 
 
+#: Where users reach the callables diffkit traces, as they write them.
+_NAMESPACES = (("np.linalg", "numpy.linalg"), ("np", "numpy"),
+               ("scipy.special", "scipy.special"))
+
+
+def qualified_name(fn):
+    """``fn`` as a user writes it: ``np.linalg.det``, ``np.sin``, ``scipy.special.erf``.
+
+    Examples
+    --------
+    >>> qualified_name(np.linalg.det), qualified_name(np.sin)
+    ('np.linalg.det', 'np.sin')
+    """
+    import sys
+    name = getattr(fn, "__name__", repr(fn))
+    for short, module_name in _NAMESPACES:
+        module = sys.modules.get(module_name)  # scipy only if the user imported it
+        if module is not None and getattr(module, name, None) is fn:
+            return f"{short}.{name}"
+    module_name = getattr(fn, "__module__", None) or "np"
+    return f"{module_name}.{name}"
+
+
+def surface():
+    """Every NumPy-level callable and ndarray method traced values support, by name.
+
+    The list the README's "Supported NumPy surface" prints.
+
+    Examples
+    --------
+    >>> names = surface()
+    >>> "np.sin" in names and "np.linalg.norm" in names and "x.sum()" in names
+    True
+    """
+    names = {qualified_name(fn) for fn in (*FUNCTIONS, *NUMPY_TO_OP)
+             if not getattr(fn, "__module__", "").startswith("diffkit")}  # relu: diffkit's
+    import inspect
+    from .tracing import Tracer
+    methods = {name for name, value in vars(Tracer).items()
+               if not name.startswith("_") and hasattr(np.ndarray, name)}
+    methods |= set(METHODS)
+    properties = {name for name in methods if isinstance(inspect.getattr_static(
+        Tracer, name, None), property)}
+    names |= {f"x.{m}" if m in properties else f"x.{m}()" for m in methods}
+    return sorted(names)
+
+
 from . import numpy_scans  # noqa: E402  (the families use the helpers above)
 _add_family(numpy_scans)
 from . import numpy_structure, numpy_products, numpy_einsum, numpy_statistics  # noqa: E402
