@@ -111,28 +111,6 @@ def where(condition, x=None, y=None):
     return ops.call("where", condition, x, y)
 
 
-def copy(a, order="K", subok=False):
-    """np.copy and ``x.copy``: traced values are never modified, so the value itself."""
-    return a
-
-
-def astype(a, dtype, order="K", casting="unsafe", subok=True, copy=True, device=None):
-    """np.astype and ``x.astype``: float64 and bool, the dtypes traced values have."""
-    target = np.dtype(dtype)
-    if not np.can_cast(a.dtype, target, casting):
-        raise TraceError(f"astype: cannot cast {a.dtype} to {target} with casting="
-                         f"{casting!r}; use casting='unsafe' (the default)")
-    if target == a.dtype:
-        return a
-    if target == np.float64:
-        return ops.call("where", a, 1.0, 0.0)
-    if target == np.bool_:
-        return ops.call("ne", a, 0.0)
-    raise UnsupportedError(f"astype({target}) is not supported on traced values: diffkit "
-                           "computes in float64, so use astype(float), or a comparison such "
-                           "as x != 0 for a mask")
-
-
 # -- structure -----------------------------------------------------------------------
 
 def reshape(a, shape=None, order="C", *, newshape=None, copy=None):
@@ -185,29 +163,20 @@ def _roll(a, shift, axis=None):
     return ops.call("roll", a, shift=shift, axis=axis)
 
 
-def _like(fill):
-    def like(a, dtype=None, **kwargs):
-        return np.full(np.shape(a), fill, dtype=float if dtype is None else dtype)
-    return like
-
-
 #: np.* functions that need argument handling; the others map straight to an op.
 FUNCTIONS = {
     np.sum: reduction("sum"), np.mean: reduction("mean"), np.prod: reduction("prod"),
     np.max: extremum("max"), np.min: extremum("min"),
     np.amax: extremum("max"), np.amin: extremum("min"),
     np.var: moment("var"), np.std: moment("std"),
-    np.clip: clip, np.where: where, np.copy: copy,
+    np.clip: clip, np.where: where,
     np.concatenate: _join("concatenate"), np.stack: _join("stack"), np.roll: _roll,
     np.reshape: reshape, np.ravel: ravel, np.transpose: transpose, np.squeeze: squeeze,
     np.expand_dims: lambda a, axis: ops.call("expand_dims", a, axis=axis),
     np.broadcast_to: lambda a, shape, subok=False: ops.call("broadcast_to", a, shape=shape),
     np.swapaxes: swapaxes,
     np.shape: lambda a: a.shape, np.ndim: lambda a: a.ndim, np.size: lambda a: a.size,
-    np.zeros_like: _like(0.0), np.ones_like: _like(1.0),
 }
-if hasattr(np, "astype"):  # NumPy >= 2.1
-    FUNCTIONS[np.astype] = astype
 
 
 #: ndarray methods that traced values get from family modules (name -> function
@@ -281,3 +250,5 @@ _add_family(numpy_structure)
 _add_family(numpy_products)
 _add_family(numpy_einsum)
 _add_family(numpy_statistics)
+from . import numpy_build  # noqa: E402
+_add_family(numpy_build)

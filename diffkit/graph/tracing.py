@@ -11,6 +11,12 @@ arguments; any other ndarray attribute raises an
 :class:`UnsupportedAttributeError` (an AttributeError too, so ``hasattr``
 keeps working) naming what to write instead.
 
+Writes (``y[i] = v``, ``y[mask] += v``, ``y *= 2``) are functional updates
+with NumPy's view semantics: see :mod:`diffkit.graph.memory`.  What cannot be
+intercepted is NumPy asking a traced value for its numbers: ``np.array`` or
+``np.asarray`` of it (or of a list holding it), ``np.float64(x)``, ``np.r_``,
+and a write into a plain NumPy array; these raise a TraceError naming the fix.
+
 Tracing knows nothing about derivatives.
 """
 import inspect
@@ -22,7 +28,7 @@ from .. import ops
 from ..errors import TraceError, UnsupportedError
 from . import numpy_functions as npf
 from .evaluate import real_array
-from . import passes
+from . import memory, numpy_build as npb, passes
 from .graph import GraphBuilder, bulk
 
 
@@ -59,7 +65,10 @@ def apply(name, args, params):
     if op.normalize is not None:
         shapes = [builder.nodes[m]["shape"] for m in nodes]
         params = op.normalize(shapes, **params)
-    return Tracer(builder, builder.add_op(name, nodes, params))
+    out = Tracer(builder, builder.add_op(name, nodes, params))
+    if op.kind == "structural" and len(args) == 1 and type(args[0]) is Tracer:
+        memory.track(out, args[0], op, params)  # a view where NumPy's result is one
+    return out
 
 
 def _reject(what, fix):
@@ -72,6 +81,15 @@ _BRANCH = ("the branch would be fixed when tracing. Select elementwise with "
            "np.where(condition, a, b) instead")
 _VALUE = ("a traced value has no number yet. Use NumPy functions (np.sin, np.exp...) "
           "instead of the math module and keep values as arrays")
+_CONVERT = ("NumPy asked a traced value for its numbers, which do not exist while tracing, "
+            "and NumPy gives diffkit no way to intercept this. It happens in np.array or "
+            "np.asarray of a traced value or of a list holding one, np.float64(x), np.r_/np.c_, "
+            "and in a write into a plain NumPy array (z = np.zeros(n); z[0] = x[0]). "
+            "Instead: build arrays from pieces with np.stack([...]), np.concatenate or "
+            "np.column_stack (np.array([[a, b], [c, d]]) is np.stack([np.stack([a, b]), "
+            "np.stack([c, d])])); write into a traced buffer (z = np.zeros_like(x) or "
+            "z = x.copy(), then z[0] = ...); and use a traced value as it is instead of "
+            "np.asarray(x) or np.float64(x) (it is a float64 array already)")
 
 
 def _binary(name, reverse=False):
@@ -81,6 +99,11 @@ def _binary(name, reverse=False):
     return lambda self, other: apply(name, (self, other), {})
 
 
+def _in_place(name, symbol):
+    """``x op= y``: NumPy stores the result in x, so x (and its views) take it."""
+    return lambda self, other: memory.in_place(self, apply(name, (self, other), {}), symbol)
+
+
 class Tracer:
     """A stand-in for an array while a function is traced.
 
@@ -88,12 +111,16 @@ class Tracer:
     operation on it adds a node to the graph being built.
     """
 
-    __slots__ = ("builder", "node")
+    # view: a memory.View if NumPy's array would be a view, else None;
+    # memory: a memory.Memory once the array's entries are needed as positions
+    __slots__ = ("builder", "node", "view", "memory", "__weakref__")
     __array_priority__ = 1000
 
     def __init__(self, builder, node):
         self.builder = builder
         self.node = node
+        self.view = None
+        self.memory = None
 
     _diffkit_apply = staticmethod(apply)
 
@@ -136,36 +163,36 @@ class Tracer:
     __gt__, __ge__ = _binary("gt"), _binary("ge")
     __eq__, __ne__ = _binary("eq"), _binary("ne")
     __hash__ = object.__hash__
+    __iadd__, __isub__ = _in_place("add", "+"), _in_place("sub", "-")
+    __imul__, __itruediv__ = _in_place("mul", "*"), _in_place("div", "/")
+    __ipow__, __imatmul__ = _in_place("pow", "**"), _in_place("matmul", "@")
 
     def __neg__(self):
         return ops.call("neg", self)
 
     def __pos__(self):
-        return self
+        return npb.copy(self)  # NumPy's +x is a new array
 
     def __abs__(self):
         return ops.call("abs", self)
 
     def __getitem__(self, index):
-        if isinstance(index, Tracer) or (
-                isinstance(index, tuple) and any(isinstance(i, Tracer) for i in index)):
-            raise TraceError("indexing with a traced value is not supported: indices must "
-                             "be known when tracing (ints, slices or constant integer arrays)")
+        _check_index(index)
         return ops.call("getitem", self, index=index)
+
+    def __setitem__(self, index, value):
+        _check_index(index)
+        memory.write(self, index, value)
 
     __bool__ = _reject("Python if/while/and/or/bool()", _BRANCH)
     __float__ = _reject("float() (and math-module functions such as math.sin)", _VALUE)
     __int__ = __index__ = __complex__ = _reject("int()/index use", _VALUE)
-    __setitem__ = _reject(
-        "In-place assignment (x[i] = ...)",
-        "build a new array instead, e.g. np.where(mask, new, x) or np.concatenate")
-    __floordiv__ = __rfloordiv__ = __mod__ = __rmod__ = _reject(
-        "// and %", "they are not differentiable; use np.floor-free formulations")
+    # NumPy's floor_divide and remainder: % has d/da = 1, // is piecewise constant
+    __mod__, __rmod__ = _binary("remainder"), _binary("remainder", True)
+    __floordiv__, __rfloordiv__ = _binary("floor_divide"), _binary("floor_divide", True)
 
     def __array__(self, dtype=None, copy=None):
-        raise TraceError("converting a traced value to a NumPy array (np.array, np.asarray, "
-                         "np.float64...) is not supported: keep it traced, and build arrays "
-                         "from traced values with np.stack([...]) or np.concatenate")
+        raise TraceError(_CONVERT)
 
     # -- NumPy protocols --------------------------------------------------
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
@@ -177,7 +204,7 @@ class Tracer:
             raise TraceError("out= writes in place, which tracing does not support: "
                              "use the returned value")
         if ufunc is np.positive:
-            return inputs[0]
+            return npb.copy(inputs[0])
         name = npf.NUMPY_TO_OP.get(ufunc)
         if name is None:
             raise UnsupportedError(f"np.{ufunc.__name__} is not supported by diffkit; "
@@ -199,14 +226,15 @@ class Tracer:
     sum, mean, prod = (npf.reduction(name) for name in ("sum", "mean", "prod"))
     max, min = npf.extremum("max"), npf.extremum("min")
     var, std = npf.moment("var"), npf.moment("std")
-    dot, clip, copy, astype = npf.dot, npf.clip, npf.copy, npf.astype
+    dot, clip, copy, astype = npf.dot, npf.clip, npb.copy, npb.astype
     ravel = flatten = npf.ravel
     squeeze, swapaxes = npf.squeeze, npf.swapaxes
     T = property(npf.transpose)
     mT = property(npf.matrix_transpose)
-    # the values are real: the real part and the conjugate are the value itself
-    real = property(npf.copy)
-    conj = conjugate = npf.copy
+    # the values are real: the real part is a view of the array itself (as in NumPy),
+    # the conjugate a copy
+    real = property(lambda self: ops.call("reshape", self, shape=self.shape))
+    conj = conjugate = npb.copy
 
     def reshape(self, *shape, order="C", copy=None):
         return npf.reshape(self, shape[0] if len(shape) == 1 else shape, order=order)
@@ -215,10 +243,10 @@ class Tracer:
         return npf.transpose(self, axes[0] if len(axes) == 1 else (axes or None))
 
     def __copy__(self):
-        return self
+        return npb.copy(self)
 
     def __deepcopy__(self, memo):
-        return self
+        return npb.copy(self)
 
     def __getattr__(self, name):
         # Runs only when normal lookup fails.  Names ndarray lacks, and private or dunder
@@ -232,6 +260,14 @@ class Tracer:
         raise UnsupportedAttributeError(_missing_attribute(name))
 
 
+def _check_index(index):
+    if isinstance(index, Tracer) or (
+            isinstance(index, tuple) and any(isinstance(i, Tracer) for i in index)):
+        raise TraceError("indexing with a traced value is not supported: indices must "
+                         "be known when tracing (ints, slices or constant integer arrays); "
+                         "for a traced mask select with np.where(mask, new, x)")
+
+
 class UnsupportedAttributeError(UnsupportedError, AttributeError):
     """An ndarray attribute or method that traced arrays do not have.
 
@@ -240,7 +276,7 @@ class UnsupportedAttributeError(UnsupportedError, AttributeError):
     """
 
 
-_IN_PLACE = "works in place, which tracing does not support"
+_IN_PLACE = "works in place, which traced arrays support only for writes and x op= y"
 _VALUES = "needs the values of the traced array, which are not known while tracing"
 _MEMORY = "describes memory, which a traced array does not have"
 _INDICES = ("indices depend on values; select with np.where(condition, a, b), or take "
@@ -248,7 +284,7 @@ _INDICES = ("indices depend on values; select with np.where(condition, a, b), or
 _SAVE = "return the array and convert or save it after tracing"
 # Why an ndarray attribute is missing, and what to write instead (None: the np.* function).
 _MISSING = {
-    "fill": (_IN_PLACE, "build a new array instead, e.g. np.full(x.shape, value)"),
+    "fill": (_IN_PLACE, "write x[...] = value, or build np.full(x.shape, value)"),
     "put": (_IN_PLACE, "build a new array instead, e.g. np.where(mask, values, x)"),
     "resize": (_IN_PLACE, "use x.reshape(...) for the same number of elements"),
     "sort": (_IN_PLACE, None), "partition": (_IN_PLACE, None),
@@ -330,7 +366,14 @@ def trace(fn, *example_args, names=None, simplify=False):
     for name, value in zip(names, example_args):
         arr = real_array(f"input {name!r}", value)  # the same check as every call's
         args.append(Tracer(builder, builder.add_input(name, arr.shape)))
-    result = fn(*args)
+    try:
+        result = fn(*args)
+    except ValueError as err:
+        # NumPy turns the TraceError of Tracer.__float__ into "setting an array element
+        # with a sequence" when a traced value is written into a plain array
+        if isinstance(err.__cause__, TraceError):
+            raise TraceError(_CONVERT) from err
+        raise
     outputs = result if isinstance(result, (tuple, list)) else (result,)
     if not outputs or any(o is None or isinstance(o, str) for o in outputs):
         raise TraceError(f"{getattr(fn, '__name__', 'the function')} returned {result!r}; "
