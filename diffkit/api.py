@@ -6,6 +6,13 @@ and asks the chosen backend to compile it; later calls with that signature
 only run the compiled code.  ``method`` names the backend, the same word
 everywhere: ``"reverse"`` and ``"forward"`` here, more through
 :mod:`diffkit.backends`.
+
+dtypes: diffkit computes in float64.  Arguments of lower precision (float32,
+float16 arrays or NumPy scalars) are computed in float64 and the results
+(values and derivatives) cast back to the dtype NumPy gives the arguments
+together (``np.result_type``), so float32 in gives float32 out.  Integer and
+boolean arguments count as float64, as in NumPy's arithmetic; complex ones are
+refused with an ArgumentError (complex differentiation is out of scope).
 """
 import numpy as np
 
@@ -14,6 +21,24 @@ from .graph.front import as_graph, kind, single
 
 
 _SCALARS = (float, int, np.float64)
+
+
+def _low_precision(args):
+    """The float dtype below float64 that NumPy gives the array arguments together, or
+    None (then results stay float64).  Python numbers are weak, as in NumPy 2."""
+    dtypes = [a.dtype for a in args if isinstance(a, (np.ndarray, np.generic))]
+    if not dtypes:
+        return None
+    dtype = np.result_type(*dtypes)
+    return dtype if dtype.kind == "f" and dtype.itemsize < 8 else None
+
+
+def _cast(out, dtype):
+    """Results (an array, a scalar or nested tuples of them) as ``dtype``."""
+    if isinstance(out, tuple):
+        return tuple(_cast(o, dtype) for o in out)
+    arr = np.asarray(out, dtype=dtype)
+    return arr[()] if arr.ndim == 0 else arr
 
 
 def _signature(args):
@@ -68,6 +93,10 @@ class Transform:
         compiled = self._by_type.get(tuple(map(type, args)))
         if compiled is None:
             compiled = self._compiled.get(_signature(args)) or self.compile(*args)
+            low = _low_precision(args)
+            if low is not None:
+                self._last = compiled
+                return _cast(compiled(*args), low)
         self._last = compiled
         return compiled(*args)
 

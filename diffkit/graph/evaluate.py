@@ -12,18 +12,26 @@ from ..errors import ArgumentError, ShapeError
 #: Argument types that need no conversion check: the hot path of scalar calls.
 PLAIN_SCALARS = frozenset((float, int, np.float64))
 
+#: Why complex values are refused, and what to do instead.
+COMPLEX = ("complex differentiation is out of scope for diffkit; pass the real and imaginary "
+           "parts as two real arrays")
+
 
 def real_array(name, value):
     """``value`` as a float64 array, or an ArgumentError if it is not real numbers.
 
     The one test of what a differentiable argument may be: booleans, integers and
-    floats (scalars or arrays) pass; None, strings, bytes, complex numbers,
-    datetimes and objects do not (``np.asarray(None, dtype=float)`` would be nan,
-    ``float('1.5')`` a number, and a complex value would lose its imaginary part).
+    floats (scalars or arrays) pass, as float64 (a float32 argument is computed in
+    float64); None, strings, bytes, complex numbers, datetimes and objects do not
+    (``np.asarray(None, dtype=float)`` would be nan, ``float('1.5')`` a number, and a
+    complex value would lose its imaginary part).
     """
     arr = np.asarray(value)
     if arr.dtype == np.float64:  # the common case: one conversion per argument
         return arr
+    if arr.dtype.kind == "c":
+        raise ArgumentError(f"{name} must be real numbers, got complex {type(value).__name__} "
+                            f"{value!r:.40}: {COMPLEX}")
     if arr.dtype.kind not in "biuf":
         raise ArgumentError(f"{name} must be real numbers (a float or an array of floats), "
                             f"got {type(value).__name__} {value!r:.40}")

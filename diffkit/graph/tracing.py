@@ -27,7 +27,7 @@ import numpy as np
 from .. import ops
 from ..errors import TraceError, UnsupportedError
 from . import numpy_functions as npf
-from .evaluate import real_array
+from .evaluate import COMPLEX, real_array
 from . import memory, numpy_build as npb, passes
 from .graph import GraphBuilder, bulk
 
@@ -43,7 +43,8 @@ def _const_or_tracer(builder, value):
         arr = np.asarray(value)
         if arr.dtype.kind not in "biuf":
             raise TraceError(f"cannot use a value of dtype {arr.dtype} in a traced "
-                             "computation; diffkit works with real floats and booleans")
+                             "computation; diffkit works with real floats and booleans"
+                             + (f" ({COMPLEX})" if arr.dtype.kind == "c" else ""))
         # np.float64(0.5) prints as 'np.float64(0.5)' in NumPy 2; listings want '0.5'
         text = (repr(arr.item()) if isinstance(value, numbers.Real) and arr.ndim == 0
                 else None)
