@@ -252,3 +252,5 @@ _add_family(numpy_einsum)
 _add_family(numpy_statistics)
 from . import numpy_build  # noqa: E402
 _add_family(numpy_build)
+from . import numpy_rounding  # noqa: E402
+_add_family(numpy_rounding)

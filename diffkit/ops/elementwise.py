@@ -12,7 +12,14 @@ Conventions at kinks (tested on every backend):
   (0.5 to each operand), as do minimum, max and min.
 * clip(x, lo, hi): d/dx = 1 on the closed interval lo <= x <= hi; with
   lo > hi the value is hi (NumPy's minimum(maximum(x, lo), hi)), so d/dhi = 1.
-* sqrt'(0) = inf; a branch np.where did not select contributes exactly 0.
+* sqrt'(0) = inf (cbrt'(0) too); a branch np.where did not select contributes exactly 0.
+* hypot'(0, 0) = (0, 0), as norm'(0) = 0.
+* fmax and fmin split ties as maximum does; a nan operand gets 0 and the other 1.
+* floor, ceil, trunc, rint, floor_divide (``//``) and heaviside in its first
+  operand are piecewise constant: derivative 0 everywhere, at their jumps
+  too.  remainder (``%``) and fmod have d/da = 1 everywhere and d/db = minus
+  the whole quotient they removed.
+* a ** b at a < 0 (real for integer b): d/da = b a**(b-1), d/db = nan (log(a)).
 
 Each record's ``at_kink`` says where an evaluation sits on the point its
 ``kink`` convention is about; ``kernel`` is its scalar form in the compiled
@@ -37,13 +44,14 @@ def _at_zero(x, out):
     return x == 0
 
 
-def _unary(name, fn, partial, domain=((-2.0, 2.0),), smooth=True, kink="", at_kink=None):
+def _unary(name, fn, partial, domain=((-2.0, 2.0),), smooth=True, kink="", at_kink=None,
+           numpy=None, kernel=None, **fields):
     register(Op(
-        name=name, arity=1, kind="elementwise", impl=fn, numpy=(fn,),
+        name=name, arity=1, kind="elementwise", impl=fn, numpy=numpy or (fn,),
         shape=lambda s: tuple(s), flops=elementwise_flops,
         partials=lambda x, out: (partial(x, out),),
-        kernel=_ufunc_kernel(fn, 1) if isinstance(fn, np.ufunc) else None,
-        domain=domain, smooth=smooth, kink=kink, at_kink=at_kink))
+        kernel=kernel or (_ufunc_kernel(fn, 1) if isinstance(fn, np.ufunc) else None),
+        domain=domain, smooth=smooth, kink=kink, at_kink=at_kink, **fields))
 
 
 def _relu(x):
@@ -54,8 +62,12 @@ def _at_unit(x, out):
     return np.abs(x) == 1
 
 
+def _at_zero_first(a, b, out):
+    return a == 0
+
+
 _unary("neg", np.negative, lambda x, y: -1.0)
-_unary("abs", np.absolute, lambda x, y: np.sign(x), smooth=False,
+_unary("abs", np.absolute, lambda x, y: np.sign(x), smooth=False, numpy=(np.absolute, np.fabs),
        kink="abs'(0) = sign(0) = 0", at_kink=_at_zero)
 # a constant 0, not 0 * x: that is nan at x = +-inf, where sign is 1 or -1 and flat
 _unary("sign", np.sign, lambda x, y: 0.0, smooth=False,
@@ -85,6 +97,60 @@ _unary("tanh", np.tanh, lambda x, y: 1.0 - y * y)
 # max(x, 0): diffkit.relu(x) in code, relu(x) in expressions
 _unary("relu", _relu, lambda x, y: (x > 0) * 1.0, smooth=False,
        kink="relu'(0) = 0 (unlike np.maximum(x, 0), whose tie splits 0.5)", at_kink=_at_zero)
+_unary("exp2", np.exp2, lambda x, y: LN2 * y)
+_unary("cbrt", np.cbrt, lambda x, y: 1.0 / (3.0 * y * y), domain=POS,
+       kink="cbrt'(0) = inf", at_kink=_at_zero,
+       # NumPy's cbrt takes no complex numbers; the real cube root continued off the axis
+       complex_impl=lambda z: np.where(z.real < 0, -((-z) ** (1.0 / 3.0)), z ** (1.0 / 3.0)))
+_unary("reciprocal", np.reciprocal, lambda x, y: -(y * y), domain=((0.5, 2.0),),
+       kernel="(1.0 / {a})")
+# NumPy's deg2rad and rad2deg take no complex numbers: the same product for the complex step
+_unary("deg2rad", np.deg2rad, lambda x, y: np.pi / 180.0, numpy=(np.deg2rad, np.radians),
+       complex_impl=lambda z: z * (np.pi / 180.0))
+_unary("rad2deg", np.rad2deg, lambda x, y: 180.0 / np.pi, numpy=(np.rad2deg, np.degrees),
+       complex_impl=lambda z: z * (180.0 / np.pi))
+# hypot(x, 1), not sqrt(x*x + 1): x*x overflows for |x| > 1e154
+_unary("arcsinh", np.arcsinh, lambda x, y: 1.0 / np.hypot(x, 1.0))
+_unary("arccosh", np.arccosh, lambda x, y: 1.0 / np.sqrt((x - 1.0) * (x + 1.0)),
+       domain=((1.2, 3.0),), kink="arccosh'(1) = inf (the one-sided derivative)",
+       at_kink=lambda x, out: x == 1)
+_unary("arctanh", np.arctanh, lambda x, y: 1.0 / ((1.0 - x) * (1.0 + x)), domain=UNIT,
+       kink="arctanh'(+-1) = inf", at_kink=_at_unit)
+
+
+def _sinc_slope(x, y):
+    """sinc'(x) = (cos(pi x) - sinc(x)) / x, by its Maclaurin series where that cancels.
+
+    For |x| < 1/4 the difference loses eps / x^2 relative digits; the series in
+    u = pi x, pi * sum_k (-1)^k 2k u^(2k-1) / (2k+1)!, is exact to eps there with
+    k <= 8 (the next term is below 1e-18 of the first).
+    """
+    u = np.pi * x
+    u2 = u * u
+    series = SINC_SERIES[-1]
+    for c in SINC_SERIES[-2::-1]:
+        series = series * u2 + c
+    return np.where(np.abs(x) < 0.25, np.pi * u * series, (np.cos(u) - y) / x)
+
+
+SINC_SERIES = tuple((-1) ** k * 2 * k / float(np.prod(np.arange(1, 2 * k + 2)))
+                     for k in range(1, 9))
+_unary("sinc", np.sinc, _sinc_slope, kernel="np.sinc({a})")  # a function, not a ufunc
+
+
+def _piecewise_constant(name, fn, jumps, where):
+    """An op that is constant between jumps: derivative 0 everywhere, at the jumps too."""
+    _unary(name, fn, lambda x, y: 0.0, domain=((-3.0, 3.0),), smooth=False, at_kink=jumps,
+           kink=f"{name}'(x) = 0 everywhere, at the jumps ({where}) too")
+
+
+_piecewise_constant("floor", np.floor, lambda x, out: x == out, "the integers")
+_piecewise_constant("ceil", np.ceil, lambda x, out: x == out, "the integers")
+# continuous at 0: trunc(x) is 0 on (-1, 1)
+_piecewise_constant("trunc", np.trunc, lambda x, out: (x == out) & (x != 0),
+                    "the nonzero integers")
+_piecewise_constant("rint", np.rint, lambda x, out: np.abs(x - out) == 0.5,
+                    "the half-integers, where ties go to the even integer")
 
 
 def _binary_kernel(fn, symbol):
@@ -95,12 +161,13 @@ def _binary_kernel(fn, symbol):
 
 
 def _binary(name, fn, partials, symbol=None, domain=((-2.0, 2.0), (-2.0, 2.0)),
-            smooth=True, kink="", internal=False, **fields):
+            smooth=True, kink="", internal=False, numpy=None, kernel=None, **fields):
     register(Op(
-        name=name, arity=2, kind="elementwise", impl=fn, numpy=() if internal else (fn,),
+        name=name, arity=2, kind="elementwise", impl=fn,
+        numpy=() if internal else numpy or (fn,),
         shape=broadcast_shapes, flops=elementwise_flops, partials=partials,
-        kernel=_binary_kernel(fn, symbol), symbol=symbol, domain=domain, smooth=smooth,
-        kink=kink, internal=internal, **fields))
+        kernel=kernel or _binary_kernel(fn, symbol), symbol=symbol, domain=domain,
+        smooth=smooth, kink=kink, internal=internal, **fields))
 
 
 def _pow_partials(a, b, out):
@@ -132,9 +199,21 @@ _binary("div", np.true_divide, lambda a, b, y: (1.0 / b, -y / b), "/",
         domain=((-2.0, 2.0), (0.5, 2.0)))
 # a ** b at a == 0 is singular only for b < 1 (b * a**(b-1) blows up or, at b == 0,
 # jumps); x**2 or x**3 at 0 is smooth there
+_POW_KINK = ("at a == 0: d/db = 0 and, for b == 0, d/da = 0; at a < 0 (where NumPy's value "
+             "is real for integer b) d/da = b a**(b-1) and d/db is nan, as log(a) is (JAX's "
+             "convention too)")
+
+
+def _at_pow_kink(a, b, out):
+    return (a == 0) & (b < 1)
+
+
 _binary("pow", np.power, _pow_partials, "**", domain=((0.5, 2.0), (-2.0, 2.0)),
-        kink="at a == 0: d/db = 0 and, for b == 0, d/da = 0",
-        at_kink=lambda a, b, out: (a == 0) & (b < 1))
+        kink=_POW_KINK, at_kink=_at_pow_kink)
+# np.power on float64 runs NumPy's own loop; np.float_power is C's pow (as the kernels'
+# ** is): the two differ in the last bit, so each is an op with its own value
+_binary("float_power", np.float_power, _pow_partials, kernel="({a} ** {b})",
+        domain=((0.5, 2.0), (-2.0, 2.0)), kink=_POW_KINK, at_kink=_at_pow_kink)
 # analytic, but NumPy's arctan2 takes no complex numbers
 _binary("arctan2", np.arctan2,
         lambda a, b, y: (b / (a * a + b * b), -a / (a * a + b * b)),
@@ -149,6 +228,52 @@ _binary("minimum", np.minimum,
         lambda a, b, y: ((a < b) + _tie(a, b), (b < a) + _tie(a, b)),
         smooth=False, kink="ties split the derivative evenly: 0.5 to each operand",
         at_kink=_at_tie)
+_binary("hypot", np.hypot, lambda a, b, y: (np.where(y == 0, 0.0, a / y),
+                                           np.where(y == 0, 0.0, b / y)),
+        smooth=False, kink="hypot'(0, 0) = (0, 0), as norm'(0) = 0 (the minimal-norm "
+                           "subgradient)", at_kink=lambda a, b, out: out == 0)
+_binary("logaddexp2", np.logaddexp2, lambda a, b, y: (np.exp2(a - y), np.exp2(b - y)),
+        complex_impl=lambda a, b: _complex_logaddexp(a * LN2, b * LN2) / LN2)
+
+
+def _nan_tie(a, b):
+    """d fmax(a, b) / da (and fmin's): 1 where a is the value, 0.5 at a tie, 1 where
+    only b is nan (a is then the value); 0 where both are nan."""
+    return _tie(a, b) + (b != b) * (a == a)
+
+
+# NumPy's fmax/fmin return b at a signed-zero tie (fmax(0.0, -0.0) is -0.0)
+_binary("fmax", np.fmax, lambda a, b, y: ((a > b) + _nan_tie(a, b), (b > a) + _nan_tie(b, a)),
+        kernel="({a} if ({a} > {b} or {b} != {b}) else {b})", smooth=False,
+        kink="ties split the derivative evenly; where one operand is nan the other is the "
+             "value and gets the whole derivative", at_kink=_at_tie)
+_binary("fmin", np.fmin, lambda a, b, y: ((a < b) + _nan_tie(a, b), (b < a) + _nan_tie(b, a)),
+        kernel="({a} if ({a} < {b} or {b} != {b}) else {b})", smooth=False,
+        kink="ties split the derivative evenly; where one operand is nan the other is the "
+             "value and gets the whole derivative", at_kink=_at_tie)
+_binary("copysign", np.copysign, lambda a, b, y: (np.sign(a) * np.copysign(1.0, b), 0.0),
+        smooth=False, kink="d/da = sign(a) copysign(1, b), 0 at a = 0 as abs'(0) = 0; "
+                           "d/db = 0, at b = 0 too", at_kink=lambda a, b, out: (a == 0) | (b == 0))
+_binary("heaviside", np.heaviside, lambda a, b, y: (0.0, (a == 0) * 1.0),
+        kernel="(np.nan if {a} != {a} else (0.0 if {a} < 0.0 else ({b} if {a} == 0.0 "
+               "else 1.0)))", domain=((-2.0, 2.0), (0.0, 1.0)), smooth=False,
+        kink="d/dx1 = 0 everywhere, at the jump x1 = 0 too; d/dx2 = 1 where x1 = 0 (the "
+             "value is x2 there), else 0", at_kink=_at_zero_first)
+# Python's float // and % are NumPy's floor_divide and remainder, bit for bit (numba's
+# np.floor_divide is not: it floors a / b, which rounds up to the next integer)
+_binary("floor_divide", np.floor_divide, lambda a, b, y: (0.0, 0.0), kernel="({a} // {b})",
+        domain=((-2.0, 2.0), (0.3, 2.0)), smooth=False,
+        kink="floor_divide' = 0 everywhere, at the jumps (a a multiple of b) too",
+        at_kink=lambda a, b, out: np.remainder(a, b) == 0)
+_binary("remainder", np.remainder, lambda a, b, y: (1.0, -np.floor_divide(a, b)),
+        kernel="({a} % {b})", domain=((-2.0, 2.0), (0.3, 2.0)), smooth=False,
+        kink="d/da = 1 and d/db = -floor_divide(a, b), at the jumps (a a multiple of b, "
+             "where the value is 0) too", at_kink=lambda a, b, out: out == 0)
+# a - fmod(a, b) is a whole multiple n b; rint recovers n from the rounded quotient
+_binary("fmod", np.fmod, lambda a, b, y: (1.0, -np.rint((a - y) / b)),
+        domain=((-2.0, 2.0), (0.3, 2.0)), smooth=False,
+        kink="d/da = 1 and d/db = -trunc(a / b), at the jumps (a a multiple of b, where the "
+             "value is 0) too", at_kink=lambda a, b, out: out == 0)
 _binary("zmul", zmul_impl, lambda a, b, y: (b, a), internal=True)
 
 

@@ -32,6 +32,7 @@ from sympy.printing.numpy import NumPyPrinter
 from sympy.codegen.cfunctions import log1p
 from sympy.printing.pretty.stringpict import prettyForm
 
+from ..ops.elementwise import SINC_SERIES
 from ..program.scalar import scalar_function
 
 
@@ -457,3 +458,89 @@ def zero_wins(derivatives, function):
         return out
 
     return [visit(e) for e in derivatives]
+
+
+class _Numeric(sp.Function):
+    """A function SymPy keeps opaque: its code calls ``code`` (NumPy's or SciPy's ufunc,
+    for the numba compiler ``python_code``), and its partials are ``rules``."""
+
+    code = python_code = None
+    rules = ()
+
+    def fdiff(self, argindex=1):
+        return self.rules[argindex - 1](*self.args, self)
+
+    def _call(self, printer, code):
+        return f"{printer._module_format(code)}({_args(printer, self.args)})"
+
+    def _numpycode(self, printer):
+        return self._call(printer, self.code)
+
+    def _pythoncode(self, printer):
+        return self._call(printer, self.python_code or self.code)
+
+    def _sympystr(self, printer):
+        return f"{self.__class__.__name__}({_args(printer, self.args)})"
+
+    def _latex(self, printer):
+        name, args = self.__class__.__name__, _args(printer, self.args)
+        return rf"\operatorname{{{name}}}\left({args}\right)"
+
+    def _pretty(self, printer):
+        return _call(printer, self.__class__.__name__, self.args)
+
+
+def numeric(name, code, *rules, python_code=None):
+    """An opaque SymPy function ``name`` computed by ``code`` (``"numpy.floor"``), whose
+    partial with respect to argument k is ``rules[k](*args, value)``."""
+    return type(name, (_Numeric,), {"nargs": len(rules), "code": code,
+                                   "python_code": python_code, "rules": rules})
+
+
+def _zero(*args):
+    return sp.S.Zero
+
+
+def _one(*args):
+    return sp.S.One
+
+
+def _at_nan_tie(a, b, pick):
+    """d fmax(a, b) / da (``pick=Greater``) or fmin's: 1 where a is the value, 1/2 at a
+    tie, 1 where only b is nan."""
+    return pick(a, b) + Equal(a, b) / 2 + Unequal(b, b) * Equal(a, a)
+
+
+Floor = numeric("floor", "numpy.floor", _zero)
+Ceil = numeric("ceil", "numpy.ceil", _zero)
+Trunc = numeric("trunc", "numpy.trunc", _zero)
+Rint = numeric("rint", "numpy.rint", _zero)
+Cbrt = numeric("cbrt", "numpy.cbrt", lambda x, y: 1 / (3 * y ** 2))
+Hypot = numeric("hypot", "numpy.hypot", lambda a, b, y: Select(Equal(y, 0), 0, a / y),
+                lambda a, b, y: Select(Equal(y, 0), 0, b / y))
+LogAddExp2 = numeric("logaddexp2", "numpy.logaddexp2", lambda a, b, y: 2 ** (a - y),
+                     lambda a, b, y: 2 ** (b - y))
+FMax = numeric("fmax", "numpy.fmax", lambda a, b, y: _at_nan_tie(a, b, Greater),
+               lambda a, b, y: _at_nan_tie(b, a, Greater))
+FMin = numeric("fmin", "numpy.fmin", lambda a, b, y: _at_nan_tie(a, b, Less),
+               lambda a, b, y: _at_nan_tie(b, a, Less))
+CopySign = numeric("copysign", "numpy.copysign",
+                   lambda a, b, y: Sign(a) * CopySign(1, b), _zero)
+Heaviside = numeric("heaviside", "numpy.heaviside", _zero, lambda a, b, y: Equal(a, 0))
+FloorDivide = numeric("floor_divide", "numpy.floor_divide", _zero, _zero)
+Remainder = numeric("remainder", "numpy.remainder", _one, lambda a, b, y: -FloorDivide(a, b))
+FMod = numeric("fmod", "numpy.fmod", _one, lambda a, b, y: -Rint((a - y) / b))
+
+
+def _sinc_slope(x, y):
+    # the record's rule: the Maclaurin series near 0, where (cos(pi x) - y) / x cancels
+    u = sp.pi * x
+    series = sp.S.Zero
+    for c in SINC_SERIES[::-1]:   # Horner's rule, as the record evaluates it
+        series = series * u ** 2 + c
+    return Select(Less(Abs(x), sp.Rational(1, 4)), sp.pi * u * series, (sp.cos(u) - y) / x)
+
+
+Sinc = numeric("sinc", "numpy.sinc", _sinc_slope)
+# 1/hypot(x, 1), not SymPy's 1/sqrt(x**2 + 1), which is 0 for |x| > 1e154
+Arcsinh = numeric("arcsinh", "numpy.arcsinh", lambda x, y: 1 / Hypot(x, 1))

@@ -25,6 +25,9 @@ from sympy.codegen.cfunctions import expm1, log1p, log2, log10
 from .. import ops
 from .functions import (Abs, Arccos, Arcsin, Equal, Greater, GreaterEqual, Less, LessEqual, Log,
                         LogAddExp, Maximum, Minimum, Norm, Power, Select, Sign, Sqrt, Unequal)
+from .functions import (Arcsinh, Cbrt, Ceil, CopySign, Floor, FloorDivide, FMax, FMin,
+                        FMod, Heaviside, Hypot, LogAddExp2, Remainder, Rint, Sinc,
+                        Trunc)
 
 
 def _pow(a, b):
@@ -91,6 +94,31 @@ ELEMENTWISE = {
     "where": Select,
     "clip": _clip,
 }
+ELEMENTWISE.update({
+    "exp2": lambda x: 2 ** x,
+    "cbrt": Cbrt,
+    "reciprocal": lambda x: _div(sp.S.One, x),
+    "deg2rad": lambda x: x * (sp.pi / 180),
+    "rad2deg": lambda x: x * (180 / sp.pi),
+    "arcsinh": Arcsinh,
+    "arccosh": sp.acosh,
+    "arctanh": sp.atanh,
+    "sinc": Sinc,
+    "floor": Floor,
+    "ceil": Ceil,
+    "trunc": Trunc,
+    "rint": Rint,
+    "hypot": Hypot,
+    "logaddexp2": LogAddExp2,
+    "fmax": FMax,
+    "fmin": FMin,
+    "copysign": CopySign,
+    "heaviside": Heaviside,
+    "floor_divide": FloorDivide,
+    "remainder": Remainder,
+    "fmod": FMod,
+    "float_power": _pow,
+})
 
 
 def obj_array(value, shape=None):
