@@ -60,7 +60,7 @@ def _like(name, fill):
 def full_like(a, fill_value, dtype=None, order="K", subok=True, shape=None, *, device=None):
     """np.full_like: a traced array (the fill may be traced) when it holds float64 or bool."""
     shape = np.shape(a) if shape is None else shape
-    dtype = np.dtype(float if dtype is None else dtype)
+    dtype = np.dtype(a.dtype if dtype is None else dtype)
     if dtype not in (np.float64, np.bool_):
         return np.full(shape, fill_value, dtype=dtype)
     if not isinstance(fill_value, type(a)):

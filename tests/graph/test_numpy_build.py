@@ -99,6 +99,17 @@ def test_like_functions_give_writable_traced_buffers():
     assert set(seen.values()) == {"Tracer"}
 
 
+def test_likes_of_a_mask_are_masks_as_in_numpy():
+    def fn(x):
+        m = x > 0
+        return np.stack([np.zeros_like(m), np.ones_like(m), np.full_like(m, 2.5),
+                         np.full_like(m, x[0]), np.zeros_like(m, dtype=float) + 1.0])
+
+    want, got = fn(V), diffkit.trace(fn, V)(V)
+    assert got.dtype == want.dtype
+    assert_array_equal(got, want)
+
+
 def test_likes_of_other_dtypes_are_plain_constants():
     def fn(x):
         idx = np.zeros_like(x, dtype=int)
