@@ -24,6 +24,7 @@ from .cost import Cost
 from . import backends, fd, optim, problems, profile, symbolic, testing
 from .comparison import compare
 from .optim import minimize
+from .ops.special import logsumexp, softmax
 
 
 def relu(x):
@@ -36,5 +37,5 @@ __version__ = "0.1.0"
 __all__ = ["ArgumentError", "Cost", "DiffkitError", "compare", "fd", "symbolic", "Graph", "GraphError", "NonFiniteError",
            "OptionError", "OutputError", "ParseError", "ShapeError",
            "TraceError", "UnsupportedError", "backends", "evaluate", "grad", "hessian", "hvp",
-           "jacobian", "minimize", "ops", "optim", "parse", "passes", "problems", "profile", "relu", "testing",
+           "jacobian", "logsumexp", "minimize", "ops", "optim", "parse", "passes", "problems", "profile", "relu", "softmax", "testing",
            "trace", "value_and_grad"]

@@ -12,11 +12,12 @@ reductions' kernel variants (``REDUCE_COMBINE``...), by reduction code, that
 the reduce kernels of :mod:`.structured` index.
 
 The forms use ``np.*`` functions, which return nan outside the domain
-(np.log(-1.0)) rather than raising, like the reference.
+(np.log(-1.0)) rather than raising, like the reference, and ``math``'s
+functions that NumPy lacks (``math.erf``, ``math.lgamma``).
 
 Examples
 --------
->>> print(generate().splitlines()[1])
+>>> print(generate().splitlines()[4])
     if f == 0:  # neg
 """
 from ..program.format import (COMBINE, ELEMENTWISE_ARITY, ELEMENTWISE_CODES, FINISH,
@@ -69,7 +70,9 @@ def generate():
         sets = [f"    P[{k}, i] = {expr}" for k, expr in enumerate(form[1])]
         return ["for i in range(n):", f"    {loads}; y = v[out + i]"] + sets if sets else ["pass"]
 
-    src = ["def elementwise_scalar(f, v, out, oa, ob, oc):"] + _branches(scalar)
+    # scalar forms may call math's functions numba compiles (math.erf, math.lgamma)
+    src = ["import math", "", "", "def elementwise_scalar(f, v, out, oa, ob, oc):"]
+    src += _branches(scalar)
     src += ["", "", "def elementwise_array(f, v, out, n, oa, ob, oc):",
             "    A = v[oa:oa + n]; B = v[ob:ob + n]; C = v[oc:oc + n]; O = v[out:out + n]"]
     src += _branches(array)

@@ -30,6 +30,7 @@ Examples
 (np.float64(0.0), np.float64(6.0))
 """
 import functools
+import math
 
 import numpy as np
 
@@ -136,7 +137,7 @@ def scalar_function(name):
     """
     operands = ", ".join(OPERANDS[:ops.get(name).arity])
     source = f"def {name}({operands}):\n    return np.float64({scalar_form(name)[0]})\n"
-    namespace = {"np": np}
+    namespace = {"np": np, "math": math}
     exec(compile(source, f"<scalar form of {name}>", "exec"), namespace)  # noqa: S102
     return namespace[name]
 

@@ -544,3 +544,25 @@ def _sinc_slope(x, y):
 Sinc = numeric("sinc", "numpy.sinc", _sinc_slope)
 # 1/hypot(x, 1), not SymPy's 1/sqrt(x**2 + 1), which is 0 for |x| > 1e154
 Arcsinh = numeric("arcsinh", "numpy.arcsinh", lambda x, y: 1 / Hypot(x, 1))
+
+# scipy.special's functions: SciPy's code for NumPy, math's where numba compiles one
+Erf = numeric("erf", "scipy.special.erf",
+              lambda x, y: 2 / sp.sqrt(sp.pi) * sp.exp(-x ** 2), python_code="math.erf")
+Erfc = numeric("erfc", "scipy.special.erfc",
+               lambda x, y: -2 / sp.sqrt(sp.pi) * sp.exp(-x ** 2), python_code="math.erfc")
+# y * expit(-x), as the record: 1 - y rounds to 0 where the slope is still e^-x
+Expit = numeric("expit", "scipy.special.expit", lambda x, y: y * Expit(-x))
+Logit = numeric("logit", "scipy.special.logit", lambda x, y: 1 / (x * (1 - x)))
+Polygamma = numeric("polygamma", "scipy.special.polygamma", _zero,
+                    lambda n, x, y: Polygamma(n + 1, x))
+Digamma = numeric("digamma", "scipy.special.digamma", lambda x, y: Polygamma(1, x))
+Gammaln = numeric("gammaln", "scipy.special.gammaln", lambda x, y: Digamma(x),
+                  python_code="math.lgamma")
+Ndtr = numeric("ndtr", "scipy.special.ndtr",
+               lambda x, y: sp.exp(-x ** 2 / 2) / sp.sqrt(2 * sp.pi))
+LogNdtr = numeric("log_ndtr", "scipy.special.log_ndtr",
+                  lambda x, y: sp.exp(-x ** 2 / 2 - y) / sp.sqrt(2 * sp.pi))
+Xlogy = numeric("xlogy", "scipy.special.xlogy", lambda x, y, out: Log(y),
+                lambda x, y, out: Select(Equal(x, 0), 0, x / y))
+Xlog1py = numeric("xlog1py", "scipy.special.xlog1py", lambda x, y, out: log1p(y),
+                  lambda x, y, out: Select(Equal(x, 0), 0, x / (1 + y)))

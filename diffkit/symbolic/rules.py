@@ -25,9 +25,9 @@ from sympy.codegen.cfunctions import expm1, log1p, log2, log10
 from .. import ops
 from .functions import (Abs, Arccos, Arcsin, Equal, Greater, GreaterEqual, Less, LessEqual, Log,
                         LogAddExp, Maximum, Minimum, Norm, Power, Select, Sign, Sqrt, Unequal)
-from .functions import (Arcsinh, Cbrt, Ceil, CopySign, Floor, FloorDivide, FMax, FMin,
-                        FMod, Heaviside, Hypot, LogAddExp2, Remainder, Rint, Sinc,
-                        Trunc)
+from .functions import (Arcsinh, Cbrt, Ceil, CopySign, Digamma, Erf, Erfc, Expit, Floor,
+                        FloorDivide, FMax, FMin, FMod, Gammaln, Heaviside, Hypot, LogAddExp2,
+                        Logit, LogNdtr, Ndtr, Remainder, Rint, Sinc, Trunc, Xlog1py, Xlogy)
 
 
 def _pow(a, b):
@@ -118,6 +118,16 @@ ELEMENTWISE.update({
     "remainder": Remainder,
     "fmod": FMod,
     "float_power": _pow,
+    "erf": Erf,
+    "erfc": Erfc,
+    "expit": Expit,
+    "logit": Logit,
+    "gammaln": Gammaln,
+    "digamma": Digamma,
+    "ndtr": Ndtr,
+    "log_ndtr": LogNdtr,
+    "xlogy": Xlogy,
+    "xlog1py": Xlog1py,
 })
 
 

@@ -460,7 +460,8 @@ ON_KINK = {
     "trunc": (3.0,), "rint": (2.5,), "hypot": (0.0, 0.0), "fmax": (1.0, 1.0),
     "fmin": (0.5, 0.5), "copysign": (0.0, 1.5), "heaviside": (0.0, 0.5),
     "floor_divide": (3.0, 1.5), "remainder": (-3.0, 1.5), "fmod": (4.5, 1.5),
-    "float_power": (0.0, 0.5),
+    "float_power": (0.0, 0.5), "logit": (1.0,), "gammaln": (-1.0,), "digamma": (0.0,),
+    "xlogy": (0.5, 0.0), "xlog1py": (0.5, -1.0),
 }
 
 
