@@ -92,9 +92,11 @@ def _sizes(inputs, shapes):
     sizes = {}
     for labels, shape in zip(inputs, shapes):
         for c, n in zip(labels, shape):
-            if sizes.get(c, 1) not in (1, n) and n != 1:
-                raise ShapeError(f"np.einsum: label {c!r} has lengths {sizes[c]} and {n}")
-            sizes[c] = max(sizes.get(c, 1), n)
+            if sizes.get(c, 1) == 1:
+                sizes[c] = n
+            elif n not in (1, sizes[c]):
+                raise ShapeError(f"np.einsum: label {c!r} has lengths {sizes[c]} and {n}; "
+                                 "the axes a label names must have one length (or 1)")
     return sizes
 
 
@@ -135,7 +137,16 @@ def _contract(x, lx, y, ly, keep, sizes):
 
 def einsum(*operands, out=None, optimize=False, dtype=None, order="K", casting="safe"):
     """np.einsum with every subscript form; ``optimize`` is accepted and the
-    contraction order is always the greedy one."""
+    contraction order is always the greedy one.
+
+    Examples
+    --------
+    >>> import numpy as np, diffkit
+    >>> A = np.arange(4.0).reshape(2, 2)
+    >>> diffkit.grad(lambda a: np.einsum("ii", a @ a))(A)  # d trace(A A) = 2 A^T
+    array([[0., 4.],
+           [2., 6.]])
+    """
     no_extras("einsum", {"out": out})
     _check_float64("einsum", dtype)
     if operands and isinstance(operands[0], str):

@@ -40,7 +40,16 @@ def _axis_list(fname, axes, nd):
 
 
 def tensordot(a, b, axes=2):
-    """np.tensordot: ``axes`` an int (the last axes of a with the first of b) or a pair."""
+    """np.tensordot: ``axes`` an int (the last axes of a with the first of b) or a pair.
+
+    Examples
+    --------
+    >>> import numpy as np, diffkit
+    >>> a, b = np.arange(24.0).reshape(2, 3, 4), np.arange(12.0).reshape(4, 3)
+    >>> f = lambda a: np.tensordot(a, b, axes=([2, 1], [0, 1]))
+    >>> bool(np.array_equal(diffkit.trace(f, a)(a), f(a)))
+    True
+    """
     sa, sb = np.shape(a), np.shape(b)
     try:
         n = operator.index(axes)

@@ -173,7 +173,17 @@ def _matrix_norm(x, ord, axis, keepdims):
 
 
 def norm(x, ord=None, axis=None, keepdims=False):
-    """np.linalg.norm: every vector norm and the matrix norms that need no singular values."""
+    """np.linalg.norm: every vector norm and the matrix norms that need no singular values.
+
+    Examples
+    --------
+    >>> import numpy as np, diffkit
+    >>> x = np.array([3.0, -4.0, 0.0])
+    >>> diffkit.grad(lambda v: np.linalg.norm(v, 1))(x)  # sign(x); abs'(0) = 0
+    array([ 1., -1.,  0.])
+    >>> diffkit.grad(lambda v: np.linalg.norm(v, np.inf))(x)
+    array([ 0., -1.,  0.])
+    """
     nd = np.ndim(x)
     if axis is None and (ord is None or (ord in ("f", "fro") and nd == 2)
                          or (ord == 2 and nd == 1)):

@@ -63,6 +63,15 @@ def rearrange(x, fn, fill=0.0):
 
     ``fn`` sees the array of ``x``'s positions (from 1) and may fill entries
     with 0: those entries take ``fill``.
+
+    Examples
+    --------
+    >>> import numpy as np, diffkit
+    >>> g = diffkit.trace(lambda x: np.pad(np.repeat(x, 2), 1, mode="edge"), np.zeros(2))
+    >>> g(np.array([1.0, 2.0]))
+    array([1., 1., 1., 2., 2., 2.])
+    >>> diffkit.grad(lambda x: np.sum(np.tril(np.tile(x, (3, 1)))))(np.ones(3))
+    array([3., 2., 1.])
     """
     return gather(x, fn(_positions(np.shape(x))) - 1, fill)
 
