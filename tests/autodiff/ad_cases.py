@@ -109,6 +109,35 @@ def _pairs(name, pairs):
     return [Case(name, list(p), _call(name), str(p)) for p in pairs]
 
 
+def _well_conditioned(*shapes, spd=False):
+    """Draw for dense linear algebra: m x m matrices m I + uniform(-1, 1), diagonally dominant
+    (well conditioned), or with spd m I + uniform(-0.5, 0.5), whose lower triangles stand for
+    positive definite matrices (the upper triangles are noise cholesky must ignore)."""
+    def inputs(rng):
+        out = []
+        for s in shapes:
+            x = rng.uniform(-1.0, 1.0, s)
+            if len(s) >= 2 and s[-1] == s[-2]:
+                x = (0.5 * x if spd else x) + s[-1] * np.eye(s[-1])
+            out.append(x)
+        return out
+    return inputs
+
+
+def _dense(name, shapes, spd=False):
+    return Case(name, list(shapes), _call(name), str(shapes),
+                _well_conditioned(*shapes, spd=spd))
+
+
+_DENSE = {
+    "solve": [_dense("solve", s) for s in [((3, 3), (3, 2)), ((3, 3), (3,)),
+                                           ((2, 2, 2), (2, 2, 1))]],
+    "det": [_dense("det", s) for s in [((3, 3),), ((2, 2, 2),), ((1, 1),)]],
+    "slogdet": [_dense("slogdet", s) for s in [((3, 3),), ((2, 2, 2),)]],
+    "cholesky": [_dense("cholesky", s, spd=True) for s in [((3, 3),), ((2, 2, 2),), ((1, 1),)]],
+}
+
+
 S = slice
 STRUCTURAL = {
     "reshape": [_one("reshape", (2, 3, 4), shape=(24,)), _one("reshape", (2, 3, 4), shape=(4, -1)),
@@ -145,6 +174,7 @@ STRUCTURAL = {
         _getitem((2, 3, 4), (0, Ellipsis, None), "0,...,None")],
     "cumsum": [_one("cumsum", (5,), axis=0), _one("cumsum", (2, 3), axis=0),
                _one("cumsum", (2, 3, 4), axis=1, reverse=True)],
+    **_DENSE,
     "getitem_t": [_getitem_t((5,), np.array([1, 1, 3]), "[1,1,3]"),
                   _getitem_t((5,), S(None, None, -2), "::-2"),
                   _getitem_t((3, 4), (S(None), -1), ":,-1"),
