@@ -250,7 +250,9 @@ _add_family(numpy_structure)
 _add_family(numpy_products)
 _add_family(numpy_einsum)
 _add_family(numpy_statistics)
-from . import numpy_linalg  # noqa: E402
-_add_family(numpy_linalg)
 from . import numpy_build  # noqa: E402
 _add_family(numpy_build)
+from . import numpy_rounding  # noqa: E402
+_add_family(numpy_rounding)
+from . import numpy_linalg  # noqa: E402
+_add_family(numpy_linalg)

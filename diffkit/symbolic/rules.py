@@ -26,6 +26,9 @@ from .. import ops
 from . import dense
 from .functions import (Abs, Arccos, Arcsin, Equal, Greater, GreaterEqual, Less, LessEqual, Log,
                         LogAddExp, Maximum, Minimum, Norm, Power, Select, Sign, Sqrt, Unequal)
+from .functions import (Arcsinh, Cbrt, Ceil, CopySign, Digamma, Erf, Erfc, Expit, Floor,
+                        FloorDivide, FMax, FMin, FMod, Gammaln, Heaviside, Hypot, LogAddExp2,
+                        Logit, LogNdtr, Ndtr, Remainder, Rint, Sinc, Trunc, Xlog1py, Xlogy)
 
 
 def _pow(a, b):
@@ -92,6 +95,41 @@ ELEMENTWISE = {
     "where": Select,
     "clip": _clip,
 }
+ELEMENTWISE.update({
+    "exp2": lambda x: 2 ** x,
+    "cbrt": Cbrt,
+    "reciprocal": lambda x: _div(sp.S.One, x),
+    "deg2rad": lambda x: x * (sp.pi / 180),
+    "rad2deg": lambda x: x * (180 / sp.pi),
+    "arcsinh": Arcsinh,
+    "arccosh": sp.acosh,
+    "arctanh": sp.atanh,
+    "sinc": Sinc,
+    "floor": Floor,
+    "ceil": Ceil,
+    "trunc": Trunc,
+    "rint": Rint,
+    "hypot": Hypot,
+    "logaddexp2": LogAddExp2,
+    "fmax": FMax,
+    "fmin": FMin,
+    "copysign": CopySign,
+    "heaviside": Heaviside,
+    "floor_divide": FloorDivide,
+    "remainder": Remainder,
+    "fmod": FMod,
+    "float_power": _pow,
+    "erf": Erf,
+    "erfc": Erfc,
+    "expit": Expit,
+    "logit": Logit,
+    "gammaln": Gammaln,
+    "digamma": Digamma,
+    "ndtr": Ndtr,
+    "log_ndtr": LogNdtr,
+    "xlogy": Xlogy,
+    "xlog1py": Xlog1py,
+})
 
 
 def obj_array(value, shape=None):

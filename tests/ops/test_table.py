@@ -204,6 +204,17 @@ CASES.update({
                     lambda x: np.cumsum(x[::-1])[::-1])],
 })
 
+# NumPy's other spellings of elementwise ops, and the operators % and //
+CASES.update({
+    "abs": CASES["abs"] + [Case([(3,)], np.fabs)],
+    "deg2rad": CASES["deg2rad"] + [Case([(3,)], np.radians)],
+    "rad2deg": CASES["rad2deg"] + [Case([(3,)], np.degrees)],
+    "remainder": CASES["remainder"] + [Case([(2, 3), (3,)], operator.mod),
+                                       Case([(3,)], lambda x: 1.7 % x)],
+    "floor_divide": CASES["floor_divide"] + [Case([(2, 3), (3,)], operator.floordiv),
+                                             Case([(3,)], lambda x: 1.7 // x)],
+})
+
 
 def _cond(a):
     """Stacks of matrices I*m + a/4: well conditioned on the op domains (|a| < 2)."""
@@ -473,6 +484,12 @@ ON_KINK = {
     "clip": (0.3, 0.3, 0.3), "max": (np.array([1.0, -1.0, 1.0]),),
     "min": (np.array([0.5, 0.5, 2.0]),), "norm": (np.zeros(3),),
     **{name: (0.25, 0.25) for name in ("lt", "le", "gt", "ge", "eq", "ne")},
+    "cbrt": (0.0,), "arccosh": (1.0,), "arctanh": (-1.0,), "floor": (2.0,), "ceil": (-1.0,),
+    "trunc": (3.0,), "rint": (2.5,), "hypot": (0.0, 0.0), "fmax": (1.0, 1.0),
+    "fmin": (0.5, 0.5), "copysign": (0.0, 1.5), "heaviside": (0.0, 0.5),
+    "floor_divide": (3.0, 1.5), "remainder": (-3.0, 1.5), "fmod": (4.5, 1.5),
+    "float_power": (0.0, 0.5), "logit": (1.0,), "gammaln": (-1.0,), "digamma": (0.0,),
+    "xlogy": (0.5, 0.0), "xlog1py": (0.5, -1.0),
 }
 
 
