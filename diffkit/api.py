@@ -10,10 +10,16 @@ everywhere: ``"reverse"`` and ``"forward"`` here, more through
 dtypes: diffkit computes in float64.  Arguments of lower precision (float32,
 float16 arrays or NumPy scalars) are computed in float64 and the results
 (values and derivatives) cast back to the dtype NumPy gives the arguments
-together (``np.result_type``), so float32 in gives float32 out.  Integer and
-boolean arguments count as float64, as in NumPy's arithmetic; complex ones are
-refused with an ArgumentError (complex differentiation is out of scope).
+together (``np.result_type``), so float32 in gives float32 out.  Integer and boolean
+NumPy arrays (and NumPy integer scalars) that are not differentiated are
+constants of the traced function, so they can index (``w[labels]``) and count
+(``range(n)``); the compiled code is then kept per value of them.  Python ints,
+and integer arguments that are differentiated, count as float64, as in
+NumPy's arithmetic.  Complex arguments are refused with an ArgumentError
+(complex differentiation is out of scope).
 """
+import inspect
+
 import numpy as np
 
 from . import backends
@@ -41,6 +47,55 @@ def _cast(out, dtype):
     return arr[()] if arr.ndim == 0 else arr
 
 
+def _constant_positions(args, argnums):
+    """Positions of the integer and boolean NumPy arguments not in ``argnums``."""
+    n = len(args)
+    try:
+        items = argnums if isinstance(argnums, (tuple, list)) else (argnums,)
+        wanted = set(range(n)) if argnums is None else {int(i) % n for i in items}
+    except (TypeError, ValueError, ZeroDivisionError):
+        return ()  # a bad argnums: graph.positions names the problem
+    return tuple(i for i, a in enumerate(args) if i not in wanted
+                 and isinstance(a, (np.ndarray, np.generic)) and a.dtype.kind in "biu")
+
+
+def _bind(fn, args, argnums, constants):
+    """``fn`` with the arguments at ``constants`` fixed, its other arguments, and
+    ``argnums`` counted among those."""
+    dynamic = [i for i in range(len(args)) if i not in constants]
+
+    def bound(*values):
+        it = iter(values)
+        return fn(*[args[i] if i in constants else next(it) for i in range(len(args))])
+    try:  # the other parameters' names, for listings and messages
+        params = [p for p in inspect.signature(fn).parameters.values()
+                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        if len(params) >= len(args):
+            bound.__signature__ = inspect.Signature([params[i] for i in dynamic])
+    except (TypeError, ValueError):
+        pass
+    if argnums is not None:
+        argnums = (tuple(dynamic.index(int(i) % len(args)) for i in argnums)
+                   if isinstance(argnums, (tuple, list)) else
+                   dynamic.index(int(argnums) % len(args)))
+    return bound, [args[i] for i in dynamic], argnums
+
+
+class _Dropping:
+    """A compiled derivative called with every argument; the constants, part of its
+    graph already, are dropped."""
+
+    def __init__(self, compiled, constants):
+        self.compiled, self.constants = compiled, constants
+
+    def __call__(self, *args):
+        return self.compiled(*[a for i, a in enumerate(args) if i not in self.constants])
+
+    @property
+    def cost(self):
+        return self.compiled.cost
+
+
 def _signature(args):
     # hvp's last argument is a tuple of per-argument directions for a tuple argnums
     return tuple([() if type(a) in _SCALARS else
@@ -57,7 +112,7 @@ class Transform:
     """
 
     def __init__(self, fn, request, method, argnums, options):
-        kind(fn)  # refuse anything else now, not at the first call
+        self._traced = kind(fn) == "function"  # refuse anything else now, not at the first call
         self.fn = fn
         self.request = request
         self.method = method
@@ -68,22 +123,38 @@ class Transform:
         self._last = None
         self.__doc__ = f"{request} of {getattr(fn, '__name__', fn)!s} by method={method!r}"
 
+    def _constants(self, args):
+        return _constant_positions(args, self.argnums) if self._traced else ()
+
     def graph(self, *args):
         """The simplified graph this transform differentiates at ``args``' shapes
-        (:func:`diffkit.graph.as_graph`)."""
+        (:func:`diffkit.graph.as_graph`); integer and boolean arguments not
+        differentiated are constants in it."""
+        constants = self._constants(args)
+        if constants:
+            fn, args, _ = _bind(self.fn, args, self.argnums, constants)
+            return as_graph(fn, *args)
         return as_graph(self.fn, *args)
 
     def compile(self, *args):
         """Trace and compile for ``args``' signature (done by the first call)."""
+        fargs = args[:-1] if self.request == "hvp" else args
+        constants = self._constants(fargs)
         key = _signature(args)
+        if constants:  # compiled per value of the constants
+            key = (key, tuple((args[i].dtype.str, args[i].tobytes()) for i in constants))
         compiled = self._compiled.get(key)
         if compiled is None:
-            graph = self.graph(*(args[:-1] if self.request == "hvp" else args))
-            compiled = self.backend.compile(self.request, graph, graph.positions(self.argnums))
+            graph = self.graph(*fargs)
+            argnums = (_bind(self.fn, fargs, self.argnums, constants)[2] if constants
+                       else self.argnums)
+            compiled = self.backend.compile(self.request, graph, graph.positions(argnums))
             if single(self.argnums):
                 compiled = _unwrap(compiled, self.request)
+            if constants:
+                compiled = _Dropping(compiled, constants)
             self._compiled[key] = compiled
-        if all(type(a) in _SCALARS for a in args):
+        if not constants and all(type(a) in _SCALARS for a in args):
             self._by_type[tuple(map(type, args))] = compiled
         return compiled
 
@@ -92,7 +163,7 @@ class Transform:
         # small problems costs one dict lookup.
         compiled = self._by_type.get(tuple(map(type, args)))
         if compiled is None:
-            compiled = self._compiled.get(_signature(args)) or self.compile(*args)
+            compiled = self.compile(*args)
             low = _low_precision(args)
             if low is not None:
                 self._last = compiled

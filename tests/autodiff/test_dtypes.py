@@ -78,3 +78,45 @@ def test_complex_arguments_are_refused_with_one_message(method):
 def test_complex_constants_inside_a_function_are_refused_with_the_same_words():
     with pytest.raises(TraceError, match="complex differentiation is out of scope"):
         diffkit.grad(lambda x: np.sum(x * 1j))(X64)
+
+
+# -- integer and boolean arguments that are not differentiated: constants ---------------
+
+def labelled(w, labels, n):
+    """Indexes with one integer argument and loops over another."""
+    total = 0.0
+    for k in range(n):
+        total = total + np.sum(w[labels] ** 2) * (k + 1)
+    return total
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_integer_arguments_not_differentiated_are_constants_that_index_and_count(method):
+    w = np.array([0.5, -1.0, 2.0, 3.0])
+    df = diffkit.value_and_grad(labelled, method=method)
+    for labels, n in ((np.array([0, 2, 2]), np.int64(2)), (np.array([1, 3]), np.int64(3))):
+        value, grad = df(w, labels, n)
+        # by hand: sum over k < n of (k + 1) = n (n + 1) / 2 times sum(w[labels] ** 2)
+        scale = n * (n + 1) / 2
+        want = np.zeros(4)
+        np.add.at(want, labels, 2 * scale * w[labels])
+        assert value == pytest.approx(scale * np.sum(w[labels] ** 2), rel=1e-15)
+        np.testing.assert_allclose(grad, want, rtol=1e-8 if method == "fd" else 1e-15,
+                                   atol=1e-8 if method == "fd" else 0)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_boolean_arguments_not_differentiated_are_constant_masks(method):
+    x = np.array([0.5, -1.0, 2.0])
+    mask = np.array([True, False, True])
+    got = diffkit.grad(lambda x, m: np.sum(x[m] ** 3), method=method)(x, mask)
+    np.testing.assert_allclose(got, np.where(mask, 3 * x ** 2, 0.0), rtol=1e-8, atol=1e-12)
+
+
+def test_constants_leave_the_graph_inputs_and_python_ints_stay_inputs():
+    w = np.ones(4)
+    assert diffkit.grad(labelled).graph(w, np.array([0]), np.int64(1)).input_names == ("w",)
+    df = diffkit.grad(lambda x, y: np.sum(x) * y, argnums=(0, 1))
+    assert diffkit.grad(lambda x, y: np.sum(x) * y).graph(w, 2).input_names == ("x", "y")
+    # an integer argument that is differentiated counts as float64
+    assert df(np.array([1, 2]), np.array(3))[1] == 3.0
