@@ -34,7 +34,7 @@ import weakref
 import numpy as np
 
 from .. import ops
-from ..errors import ShapeError, TraceError
+from ..errors import DiffkitError, ShapeError, TraceError
 
 
 class Memory:
@@ -109,7 +109,7 @@ def _is_same_view(t, index, value):
     try:
         return view.params["index"] == ops.get("getitem").normalize(
             [t.shape], index)["index"]
-    except Exception:  # an index getitem refuses is not this view's
+    except (DiffkitError, TypeError, ValueError):  # an index getitem refuses
         return False
 
 
