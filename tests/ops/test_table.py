@@ -204,6 +204,15 @@ CASES.update({
                     lambda x: np.cumsum(x[::-1])[::-1])],
 })
 
+# cumprod, positions (argsort, argmax, argmin) and the gather by them (sort, median, quantile)
+CASES.update({
+    "cumprod": [Case([(5,)], np.cumprod, "cumprod(x, 0)"),
+                Case([(2, 3)], np.cumprod, None, lambda x: np.cumprod(x.ravel())),
+                Case([(2, 3)], lambda x: np.cumprod(x, axis=0), "cumprod(x, axis=0)"),
+                Case([(2, 3, 4)], lambda x: np.cumprod(x, axis=-2), "cumprod(x, 1)"),
+                Case([(2, 3)], lambda x: x.cumprod(1))],
+})
+
 # NumPy's other spellings of elementwise ops, and the operators % and //
 CASES.update({
     "abs": CASES["abs"] + [Case([(3,)], np.fabs)],
@@ -384,6 +393,7 @@ INTERNAL = {
     "zmul": Case([(3,), (3,)], lambda a, b: ops.call("zmul", a, b)),
     "getitem_t": Case([(3,)], lambda g: ops.call(
         "getitem_t", g, indices=(ops.make_index(np.array([1, 1, 3])),), shape=(5,))),
+    "linrec": Case([(4,), (4,)], lambda x, c: ops.call("linrec", x, c, axis=0)),
 }
 METHODS = ("fd", "symbolic", "forward", "reverse")
 #: Exact methods vs the reference interpreter (the records' NumPy rules): the same
