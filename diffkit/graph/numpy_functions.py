@@ -256,3 +256,5 @@ from . import numpy_rounding  # noqa: E402
 _add_family(numpy_rounding)
 from . import numpy_linalg  # noqa: E402
 _add_family(numpy_linalg)
+from . import numpy_sorting  # noqa: E402
+_add_family(numpy_sorting)

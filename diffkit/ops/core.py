@@ -117,7 +117,8 @@ class Op:
     numpy : tuple
         NumPy callables that trace to this op (``np.sin``, ``np.sum``...).
     dtype : str
-        ``"float64"``, or ``"bool"`` for comparisons.
+        ``"float64"``, ``"bool"`` for comparisons or ``"int64"`` for positions
+        (argsort, argmax); only float64 results have derivatives.
     internal : bool
         True for ops that only derivative rules create (not parseable).
     normalize : callable or None
@@ -185,7 +186,7 @@ class Op:
 
     @property
     def differentiable(self):
-        return self.dtype != "bool" and (self.partials or self.vjp) is not None
+        return self.dtype == "float64" and (self.partials or self.vjp) is not None
 
     def __repr__(self):
         return f"Op({self.name!r})"

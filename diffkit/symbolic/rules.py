@@ -182,6 +182,81 @@ ARRAY = {
     "min": lambda x, axis, keepdims: _groups(x, axis, keepdims, Minimum),
     "norm": lambda x, axis, keepdims: _groups(x, axis, keepdims, Norm),
 }
+# -- positions (argsort, argmax...) and gathers by them: sums of 0-or-1 comparisons --
+
+def _lines(x, axis, fn, keep=True):
+    """``fn(entries)`` on each line of ``x`` along ``axis``: a line of results if
+    ``keep``, else one result per line (the axis removed)."""
+    moved = np.moveaxis(x, axis, -1)
+    out = obj_array(None, moved.shape if keep else moved.shape[:-1])
+    for idx in np.ndindex(*moved.shape[:-1]):
+        out[idx] = fn(list(moved[idx]))
+    return np.moveaxis(out, -1, axis) if keep else out
+
+
+def _nan(a):
+    return Unequal(a, a)
+
+
+def _argsort(xs):
+    # stable ascending order, NaN last: x_j sorts before x_i if smaller, or a number before NaN
+    def before(a, b):
+        return Less(a, b) + (1 - _nan(a)) * _nan(b)
+    ranks = [sp.Add(*[before(b, a) for b in xs]) + sp.Add(*[
+        1 - before(b, a) - before(a, b) for b in xs[:i]]) for i, a in enumerate(xs)]
+    return [sp.Add(*[i * Equal(r, k) for i, r in enumerate(ranks)]) for k in range(len(xs))]
+
+
+def _argmin(xs):
+    # the first smallest entry, or the first NaN
+    def beats(a, b):
+        return Less(a, b) + _nan(a) * (1 - _nan(b))
+    return sp.Add(*[i * sp.Mul(*[beats(a, b) for b in xs[:i]], *[1 - beats(b, a)
+                                                                 for b in xs[i + 1:]])
+                    for i, a in enumerate(xs)])
+
+
+def _extremum_position(pick):
+    def rule(x, axis, keepdims):
+        if axis is None:
+            return obj_array(pick(list(x.ravel())), (1,) * x.ndim if keepdims else ())
+        out = _lines(x, axis, pick, keep=False)
+        return np.expand_dims(out, axis) if keepdims else out
+    return rule
+
+
+def _hit(i, j, n):
+    """1 if position expression ``i`` names entry j of a line of n (negative ones too)."""
+    return Equal(i, j) + Equal(i, j - n)
+
+
+def _take_along(x, idx, axis):
+    xm, im = np.moveaxis(x, axis, -1), np.moveaxis(idx, axis, -1)
+    out = obj_array(None, im.shape)
+    for pos in np.ndindex(*im.shape):
+        line, e = xm[pos[:-1]], sp.nan  # not a position: NaN, as the kernels give
+        for j in reversed(range(len(line))):
+            e = Select(_hit(im[pos], j, len(line)), line[j], e)
+        out[pos] = e
+    return np.moveaxis(out, -1, axis)
+
+
+def _take_along_t(g, idx, axis, length):
+    gm, im = np.moveaxis(g, axis, -1), np.moveaxis(idx, axis, -1)
+    out = obj_array(sp.S.Zero, gm.shape[:-1] + (length,))
+    for pos in np.ndindex(*gm.shape):
+        for j in range(length):
+            out[pos[:-1] + (j,)] += Select(_hit(im[pos], j, length), gm[pos], 0)
+    return np.moveaxis(out, -1, axis)
+
+
+ARRAY.update({
+    "argsort": lambda x, axis: _lines(x, axis, _argsort),
+    "argmin": _extremum_position(_argmin),
+    "argmax": _extremum_position(lambda xs: _argmin([-a for a in xs])),
+    "take_along": _take_along,
+    "take_along_t": _take_along_t,
+})
 ARRAY.update(dense.DENSE_RULES)  # solve, det, slogdet, cholesky
 for _op in ops.all_ops():
     if _op.kind in ("structural", "linalg", "array") and _op.name not in ARRAY:

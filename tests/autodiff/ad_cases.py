@@ -179,6 +179,17 @@ STRUCTURAL = {
                      lambda rng: [np.array([1.5, 0.0, -0.7, 0.0, 2.0])])],
     "linrec": [Case("linrec", [(5,), (5,)], _call("linrec", axis=0), "(5,)"),
                Case("linrec", [(2, 3, 4)] * 2, _call("linrec", axis=1, reverse=True), "reverse")],
+    # positions: no derivative (their dtype is int64); they feed the gathers below
+    "argsort": [_one("argsort", (2, 3), axis=0)],
+    "argmax": [_one("argmax", (2, 3), axis=1)],
+    "argmin": [_one("argmin", (2, 3), axis=0, keepdims=True)],
+    "take_along": [Case("take_along", [(2, 3)], lambda x: ops.call(
+                        "take_along", x, ops.call("argsort", x, axis=1), axis=1), "sort"),
+                   Case("take_along", [(3, 4)], lambda x: ops.call(
+                        "take_along", x, np.array([[0, -1, 3, 3, 1]] * 3), axis=1),
+                        "repeats and negative positions")],
+    "take_along_t": [Case("take_along_t", [(3,)], lambda g: ops.call(
+        "take_along_t", g, np.array([1, 1, -2]), axis=0, length=5), "[1,1,-2]")],
     **_DENSE,
     "getitem_t": [_getitem_t((5,), np.array([1, 1, 3]), "[1,1,3]"),
                   _getitem_t((5,), S(None, None, -2), "::-2"),

@@ -42,7 +42,8 @@ def _params(kinds=None):
 
 
 ALL = _params()
-DIFFERENTIABLE = [p for p in ALL if ops.get(p.values[0]).kind != "comparison"]
+# comparisons (bool) and positions (int64: argsort, argmax) have no derivative
+DIFFERENTIABLE = [p for p in ALL if ops.get(p.values[0]).dtype == "float64"]
 COMPARISONS = [p for p in ALL if ops.get(p.values[0]).kind == "comparison"]
 
 

@@ -211,6 +211,28 @@ CASES.update({
                 Case([(2, 3)], lambda x: np.cumprod(x, axis=0), "cumprod(x, axis=0)"),
                 Case([(2, 3, 4)], lambda x: np.cumprod(x, axis=-2), "cumprod(x, 1)"),
                 Case([(2, 3)], lambda x: x.cumprod(1))],
+    "argsort": [Case([(5,)], np.argsort, "argsort(x, 0)"),
+                Case([(2, 3)], lambda x: np.argsort(x, axis=0), "argsort(x, axis=0)"),
+                Case([(2, 3, 4)], lambda x: np.argsort(x, axis=None)),
+                Case([(2, 3)], lambda x: x.argsort())],
+    **{name: [Case([(5,)], fn, f"{name}(x, 0)"), Case([(2, 3)], fn),
+              Case([(2, 3, 4)], lambda x, fn=fn: fn(x, axis=1), f"{name}(x, 1)"),
+              Case([(2, 3)], lambda x, fn=fn: fn(x, axis=-1, keepdims=True),
+                   f"{name}(x, 1, True)"),
+              Case([(2, 3)], lambda x, fn=fn: fn(x, keepdims=True)),
+              Case([(2, 3)], lambda x, name=name: getattr(x, name)(0))]
+       for name, fn in (("argmax", np.argmax), ("argmin", np.argmin))},
+    "take_along": [
+        Case([(5,)], np.sort, "take_along(x, argsort(x, 0), 0)"),
+        Case([(2, 3)], lambda x: np.sort(x, axis=0)), Case([(2, 3, 4)], np.sort),
+        Case([(2, 3, 4)], lambda x: np.sort(x, axis=None)),
+        Case([(3, 4)], lambda x: np.take_along_axis(
+            x, np.argmax(x, axis=1, keepdims=True), axis=1)),
+        Case([(3, 4)], lambda x: np.median(x, axis=1)), Case([(5,)], np.median),
+        Case([(2, 3, 4)], lambda x: np.median(x, axis=(0, 2), keepdims=True)),
+        Case([(2, 3, 4)], lambda x: np.quantile(x, [0.1, 0.5, 0.75], axis=(0, 2))),
+        Case([(5,)], lambda x: np.percentile(x, 33.0)),
+        Case([(3, 4)], lambda x: np.quantile(x, [0, 1], axis=0, keepdims=True))],
 })
 
 # NumPy's other spellings of elementwise ops, and the operators % and //
@@ -340,7 +362,7 @@ def test_op_records_are_complete(op):
     assert len(op.domain) >= 1 and all(lo < hi for lo, hi in op.domain)
     if op.arity > 0:
         assert len(op.domain) in (1, op.arity)
-    assert op.dtype in ("float64", "bool")
+    assert op.dtype in ("float64", "bool", "int64")
     assert op.smooth or op.kink, f"{op.name} has a kink but states no convention"
     assert op.at_kink is None or op.kink, f"{op.name} tests for a kink it does not document"
     assert not op.analytic or op.smooth or op.name == "where", \
@@ -394,6 +416,8 @@ INTERNAL = {
     "getitem_t": Case([(3,)], lambda g: ops.call(
         "getitem_t", g, indices=(ops.make_index(np.array([1, 1, 3])),), shape=(5,))),
     "linrec": Case([(4,), (4,)], lambda x, c: ops.call("linrec", x, c, axis=0)),
+    "take_along_t": Case([(3,)], lambda g: ops.call(
+        "take_along_t", g, np.array([1, 1, -2]), axis=0, length=5)),
 }
 METHODS = ("fd", "symbolic", "forward", "reverse")
 #: Exact methods vs the reference interpreter (the records' NumPy rules): the same
