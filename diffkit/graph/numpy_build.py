@@ -12,15 +12,29 @@ traced ``x`` is a traced constant, so code can write traced values into it
 uninitialised memory.  A dtype other than float64 or bool gives a plain NumPy
 array, which holds no traced values.
 
-``np.array`` / ``np.asarray`` of a list holding traced values cannot be
-intercepted: NumPy converts each element without dispatching (it calls the
-element's ``__array__``, which raises a TraceError naming ``np.stack``).
+``np.array``, ``np.asarray`` and ``np.asanyarray`` do not dispatch to
+traced values: NumPy converts each element of a list itself.  While a
+function is traced, the ``numpy`` module's three constructors are therefore
+replaced by :func:`constructors`' versions, which stack (nested) lists and
+tuples holding traced values (``np.array([a * x, -c * y])``) and return a
+traced value itself, and hand everything else to NumPy's own function.
+Code that imported them by name before tracing (``from numpy import
+array``) calls NumPy's, whose error names ``np.stack``.
 """
+import contextlib
+import functools
+import threading
+
 import numpy as np
 
 from .. import ops
-from ..errors import TraceError, UnsupportedError
+from ..errors import ShapeError, TraceError, UnsupportedError
 from .numpy_functions import no_extras
+
+#: NumPy's own constructors, taken before any trace replaces them.
+_NUMPY = {name: getattr(np, name) for name in ("array", "asarray", "asanyarray")}
+_patch_lock = threading.Lock()
+_patch_depth = 0
 
 
 def _new(a):
@@ -134,6 +148,87 @@ def append(arr, values, axis=None):
         arr, values = (ops.call("reshape", a, shape=(-1,)) for a in (arr, values))
         axis = 0
     return ops.call("concatenate", arr, values, axis=axis)
+
+
+def _is_traced(a):
+    return hasattr(type(a), "_diffkit_apply")
+
+
+def _holds_traced(obj):
+    if _is_traced(obj):
+        return True
+    return type(obj) in (list, tuple) and any(_holds_traced(o) for o in obj)
+
+
+def _nested(obj):
+    """A (nested) list or tuple holding traced values as one traced array: a stack per level."""
+    if type(obj) not in (list, tuple):
+        return obj
+    if not _holds_traced(obj):
+        return _NUMPY["asarray"](obj, dtype=float)
+    parts = [_nested(o) for o in obj]
+    shapes = {np.shape(p) for p in parts}
+    if len(shapes) > 1:
+        raise ShapeError(f"np.array of a list whose entries have the shapes {sorted(shapes)}: "
+                         "an array needs entries of one shape (NumPy raises 'inhomogeneous "
+                         "shape' here); pad or reshape the entries, or join them with "
+                         "np.concatenate")
+    return ops.call("stack", *parts, axis=0)
+
+
+def _checked_dtype(fname, dtype):
+    if dtype is not None and np.dtype(dtype) not in (np.float64, np.bool_):
+        raise UnsupportedError(f"np.{fname}(..., dtype={np.dtype(dtype)}) of traced values: "
+                               "diffkit computes in float64, so leave dtype out or pass "
+                               "dtype=float")
+
+
+def _constructor(fname, copies):
+    numpy_fn = _NUMPY[fname]
+
+    @functools.wraps(numpy_fn)
+    def construct(obj, dtype=None, *args, **kwargs):
+        if _is_traced(obj):
+            _checked_dtype(fname, dtype)
+            return astype(obj, float if dtype is None else dtype, copy=copies)
+        if type(obj) in (list, tuple) and _holds_traced(obj):
+            _checked_dtype(fname, dtype)
+            ndmin = kwargs.get("ndmin", 0)
+            out = _nested(obj)
+            if dtype is not None and np.dtype(dtype) != out.dtype:
+                out = astype(out, dtype)
+            return out if out.ndim >= ndmin else ops.call(
+                "reshape", out, shape=(1,) * (ndmin - out.ndim) + tuple(out.shape))
+        return numpy_fn(obj, dtype, *args, **kwargs)
+    return construct
+
+
+_CONSTRUCTORS = {"array": _constructor("array", True), "asarray": _constructor("asarray", False),
+                 "asanyarray": _constructor("asanyarray", False)}
+
+
+@contextlib.contextmanager
+def constructors():
+    """While tracing: ``np.array``, ``np.asarray`` and ``np.asanyarray`` accept traced values.
+
+    Process-wide and reentrant (traces may nest or run in threads); for any
+    argument without traced values the replacements call NumPy's own
+    function with the same arguments, so other code sees no difference.
+    """
+    global _patch_depth
+    with _patch_lock:
+        if _patch_depth == 0:
+            for name, fn in _CONSTRUCTORS.items():
+                setattr(np, name, fn)
+        _patch_depth += 1
+    try:
+        yield
+    finally:
+        with _patch_lock:
+            _patch_depth -= 1
+            if _patch_depth == 0:
+                for name, fn in _NUMPY.items():
+                    setattr(np, name, fn)
 
 
 FUNCTIONS = {

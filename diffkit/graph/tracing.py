@@ -83,8 +83,8 @@ _BRANCH = ("the branch would be fixed when tracing. Select elementwise with "
 _VALUE = ("a traced value has no number yet. Use NumPy functions (np.sin, np.exp...) "
           "instead of the math module and keep values as arrays")
 _CONVERT = ("NumPy asked a traced value for its numbers, which do not exist while tracing, "
-            "and NumPy gives diffkit no way to intercept this. It happens in np.array or "
-            "np.asarray of a traced value or of a list holding one, np.float64(x), np.r_/np.c_, "
+            "and NumPy gives diffkit no way to intercept this. It happens in np.float64(x), "
+            "np.r_/np.c_, np.array imported by name before tracing (from numpy import array), "
             "and in a write into a plain NumPy array (z = np.zeros(n); z[0] = x[0]). "
             "Instead: build arrays from pieces with np.stack([...]), np.concatenate or "
             "np.column_stack (np.array([[a, b], [c, d]]) is np.stack([np.stack([a, b]), "
@@ -368,7 +368,8 @@ def trace(fn, *example_args, names=None, simplify=False):
         arr = real_array(f"input {name!r}", value)  # the same check as every call's
         args.append(Tracer(builder, builder.add_input(name, arr.shape)))
     try:
-        result = fn(*args)
+        with npb.constructors():
+            result = fn(*args)
     except ValueError as err:
         # NumPy turns the TraceError of Tracer.__float__ into "setting an array element
         # with a sequence" when a traced value is written into a plain array

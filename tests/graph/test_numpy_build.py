@@ -48,6 +48,11 @@ BUILDS = {
     "ravel flatten": lambda x: x.reshape(2, 2).ravel() + x.reshape(2, 2).flatten(),
     "reshape": lambda x: x.reshape(2, 2) @ x.reshape((2, 2)),
     "clip": lambda x: x.clip(-0.5, 0.5) * x,
+    "array of a list": lambda x: np.array([x[0] * x[1], 1.0, x[3]]),
+    "array of nested lists": lambda x: np.array([[x[0], x[1] ** 2], [2.0, x[2] * x[3]]]) @ x[:2],
+    "asarray of a tuple of rows": lambda x: np.asarray((x[:2], x[2:] * 3.0)).T,
+    "asarray of a traced array": lambda x: np.asarray(x) * np.asanyarray(x, dtype=float),
+    "array ndmin": lambda x: np.array([x[0], x[1]], ndmin=3) * x[2],
 }
 
 
@@ -60,7 +65,8 @@ def test_values_are_numpys_bits(fn):
     assert_array_equal(got, want)
 
 
-SMOOTH = ["vstack", "hstack", "hstack scalars", "column_stack", "dstack matrices",
+SMOOTH = ["array of a list", "array of nested lists", "asarray of a tuple of rows",
+          "asarray of a traced array", "vstack", "hstack", "hstack scalars", "column_stack", "dstack matrices",
           "append flat", "append axis", "atleast_2d", "atleast_3d scalar",
           "full_like traced fill", "copy", "sum mean", "std var", "dot", "T", "reshape"]
 
@@ -129,10 +135,25 @@ def test_copies_are_new_arrays_that_writes_do_not_reach():
     assert_array_equal(diffkit.trace(fn, V)(V), np.stack([V] * 4))
 
 
+def test_the_constructors_are_numpys_own_outside_a_trace():
+    numpy_fns = (np.array, np.asarray, np.asanyarray)
+    seen = []
+    diffkit.trace(lambda x: seen.append((np.array, np.asarray, np.asanyarray)) or x, V)
+    assert all(a is not b for a, b in zip(seen[0], numpy_fns))  # replaced while tracing
+    assert (np.array, np.asarray, np.asanyarray) == numpy_fns   # restored after
+
+
+def test_a_ragged_list_of_traced_values_is_a_shape_error():
+    with pytest.raises(diffkit.ShapeError, match="one shape"):
+        diffkit.trace(lambda x: np.array([x, x[:2]]), V)
+
+
+def test_constructors_refuse_a_dtype_other_than_float():
+    with pytest.raises(diffkit.UnsupportedError, match="dtype=float"):
+        diffkit.trace(lambda x: np.array([x[0], x[1]], dtype=np.int64), V)
+
+
 @pytest.mark.parametrize("fn", [
-    lambda x: np.array([x[0], 1.0]),
-    lambda x: np.asarray(x),
-    lambda x: np.array([[x[0], x[1]], [x[2], x[3]]]),
     lambda x: np.float64(x[0]),
     lambda x: np.r_[x, 1.0],
     lambda x: np.c_[x, x],
