@@ -196,7 +196,7 @@ def supported(fn):
 
 
 #: Where users reach the callables diffkit traces, as they write them.
-_NAMESPACES = (("np.linalg", "numpy.linalg"), ("np", "numpy"),
+_NAMESPACES = (("np.linalg", "numpy.linalg"), ("np.fft", "numpy.fft"), ("np", "numpy"),
                ("scipy.special", "scipy.special"))
 
 

@@ -93,6 +93,14 @@ _CONVERT = ("NumPy asked a traced value for its numbers, which do not exist whil
             "np.asarray(x) or np.float64(x) (it is a float64 array already)")
 
 
+def _unsupported(fn):
+    """The error for a NumPy function (or SciPy ufunc) tracing does not support, named as
+    the user wrote it."""
+    return UnsupportedError(
+        f"{npf.qualified_name(fn)} is not supported by diffkit tracing; "
+        "diffkit.graph.numpy_functions.surface() lists the NumPy functions that are")
+
+
 def _binary(name, reverse=False):
     # straight to apply: the operand is a tracer, so ops.call would only find this hook
     if reverse:
@@ -208,8 +216,7 @@ class Tracer:
             return npb.copy(inputs[0])
         name = npf.NUMPY_TO_OP.get(ufunc)
         if name is None:
-            raise UnsupportedError(f"np.{ufunc.__name__} is not supported by diffkit; "
-                                   "see diffkit.ops.names() for what is")
+            raise _unsupported(ufunc)
         return ops.call(name, *inputs)
 
     def __array_function__(self, func, types, args, kwargs):
@@ -217,9 +224,7 @@ class Tracer:
         if handler is None:
             name = npf.NUMPY_TO_OP.get(func)
             if name is None:
-                raise UnsupportedError(
-                    f"np.{func.__name__} is not supported by diffkit tracing; see "
-                    "diffkit.ops.names() for the supported operations")
+                raise _unsupported(func)
             return ops.call(name, *args, **kwargs)
         return handler(*args, **kwargs)
 

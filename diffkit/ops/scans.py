@@ -46,10 +46,21 @@ def axis_check(geometry, n, sizes):
     return ok and outer * length * inner == n == sizes[0]
 
 
-def _normalize_scan(shapes, axis, reverse=False):
+def _normalize_scan(shapes, axis=None, reverse=False):
+    """The scan's axis as a non-negative int; a vector's only axis by default.
+
+    Unlike np.cumsum, the op does not flatten (its result keeps the operand's
+    shape), so an array of several dimensions needs its axis.
+    """
     if not shapes[0]:
         raise ShapeError("a scan needs an axis: the array is 0-d; reshape it to (1,) "
                          "(np.cumsum(x) without an axis does)")
+    if axis is None:
+        if len(shapes[0]) != 1:
+            raise ShapeError(f"a scan of an array of shape {tuple(shapes[0])} needs its axis "
+                             "(cumsum(x, 0)); to scan the flattened array as np.cumsum(x) "
+                             "does, reshape it first: cumsum(reshape(x, -1), 0)")
+        axis = 0
     return {"axis": normalize_axis(axis, len(shapes[0]))[0], "reverse": bool(reverse)}
 
 
