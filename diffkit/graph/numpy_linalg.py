@@ -8,6 +8,25 @@ axes) work wherever NumPy accepts them.  Where NumPy raises LinAlgError (a
 singular matrix in ``solve`` or ``inv``, one that is not positive definite
 in ``cholesky``), the result for that matrix is nan: see
 :mod:`diffkit.ops.dense`.
+
+Examples
+--------
+A Gaussian log-density through its covariance's Cholesky factor, and its
+gradient, which is ``(S^-1 y y^T S^-1 - S^-1) / 2`` (Giles 2008):
+
+>>> import numpy as np, diffkit
+>>> def logpdf(cov, y):
+...     low = np.linalg.cholesky(cov)
+...     z = np.linalg.solve(low, y)
+...     return -0.5 * z @ z - np.linalg.slogdet(low).logabsdet  # log|cov| = 2 log|low|
+>>> cov, y = np.array([[2.0, 0.5], [0.5, 1.0]]), np.array([1.0, -1.0])
+>>> g = diffkit.grad(logpdf)(cov, y)
+>>> s = np.linalg.inv(cov)
+>>> want = (s @ np.outer(y, y) @ s - s) / 2
+>>> bool(np.allclose(np.tril(g), np.tril(want + want.T - np.diag(np.diag(want)))))
+True
+>>> float(np.abs(np.triu(g, 1)).max())  # cholesky reads the lower triangle only
+0.0
 """
 import operator
 
@@ -16,6 +35,10 @@ import numpy as np
 from .. import ops
 from ..errors import ShapeError, UnsupportedError
 from ..ops.dense import inverse
+
+
+#: NumPy's named pair (sign, logabsdet)
+_SlogdetResult = type(np.linalg.slogdet(np.eye(1)))
 
 
 def _operand(x):
@@ -67,8 +90,8 @@ def det(a):
 def slogdet(a):
     """np.linalg.slogdet: NumPy's ``(sign, logabsdet)`` pair; the sign has zero derivative."""
     both = ops.call("slogdet", a)
-    return type(np.linalg.slogdet(np.eye(1)))(ops.call("getitem", both, index=(Ellipsis, 0)),
-                                              ops.call("getitem", both, index=(Ellipsis, 1)))
+    return _SlogdetResult(ops.call("getitem", both, index=(Ellipsis, 0)),
+                          ops.call("getitem", both, index=(Ellipsis, 1)))
 
 
 def cholesky(a, /, *, upper=False):

@@ -133,6 +133,30 @@ def _cholesky_impl(a):
     return _each_matrix(np.linalg.cholesky, a.shape[-2:], a)
 
 
+# -- complex steps: NumPy's complex slogdet and cholesky are not the analytic extensions
+# (the sign becomes a phase, the factor Hermitian), so finite differences get these
+
+def _slogdet_complex(a):
+    """(sign, log|det|) continued analytically: the sign of the real matrix, log(sign det)."""
+    phase, logabs = np.linalg.slogdet(a)
+    sign = np.sign(phase.real)
+    return np.stack([sign + 0j, logabs + np.log(phase * sign)], axis=-1)
+
+
+def _cholesky_complex(a):
+    """L with L L^T = A (no conjugate) from the lower triangle, column by column; nan where
+    a pivot's real part is not positive, as the real factorization fails there."""
+    low = np.zeros(a.shape, dtype=complex)
+    for j in range(a.shape[-1]):
+        pivot = a[..., j, j] - np.sum(low[..., j, :j] ** 2, axis=-1)
+        low[..., j, j] = np.where(pivot.real > 0, np.sqrt(pivot), np.nan)
+        below = a[..., j + 1:, j] - np.einsum("...ik,...k->...i", low[..., j + 1:, :j],
+                                               low[..., j, :j])
+        low[..., j + 1:, j] = below / low[..., j, j, None]
+    bad = np.any(np.isnan(low), axis=(-2, -1))
+    return np.where(bad[..., None, None], np.nan, low)
+
+
 # -- derivative rules (ops only: they run on arrays and on traced values) ------------
 
 def inverse(a):
@@ -333,12 +357,14 @@ def dense_cholesky_tangent(v, t, out, n, a, na, b, nb, c, nc, ints, aux, naux):
 
 # -- the records ---------------------------------------------------------------------
 
-def _matrix_op(name, impl, per_matrix, out_shape, flops, jvp, vjp, values, tangent, helpers=()):
+def _matrix_op(name, impl, per_matrix, out_shape, flops, jvp, vjp, values, tangent, helpers=(),
+               complex_impl=None):
     def shape(s):
         _square(name, s)
         return out_shape(tuple(s))
     register(Op(
         name=name, arity=1, kind="array", impl=impl, shape=shape, jvp=jvp, vjp=vjp,
+        complex_impl=complex_impl,
         flops=lambda out_shape_, s: size(s[:-2]) * flops(s[-1]),
         array_kernel=ArrayKernel(values=values, tangent=tangent, geometry=_matrices_geometry,
                                  check=_matrices_check(per_matrix), helpers=helpers)))
@@ -355,6 +381,7 @@ _matrix_op("det", np.linalg.det, lambda m: 1, lambda s: s[:-2], _lu_flops, _det_
            dense_det_values, dense_det_tangent, helpers=(dense_trace_solve,))
 _matrix_op("slogdet", _slogdet_impl, lambda m: 2, lambda s: s[:-2] + (2,), _lu_flops,
            _slogdet_jvp, _slogdet_vjp, dense_slogdet_values, dense_slogdet_tangent,
-           helpers=(dense_trace_solve,))
+           helpers=(dense_trace_solve,), complex_impl=_slogdet_complex)
 _matrix_op("cholesky", _cholesky_impl, lambda m: m * m, lambda s: s, lambda m: m ** 3 // 3,
-           _cholesky_jvp, _cholesky_vjp, dense_cholesky_values, dense_cholesky_tangent)
+           _cholesky_jvp, _cholesky_vjp, dense_cholesky_values, dense_cholesky_tangent,
+           complex_impl=_cholesky_complex)
