@@ -25,7 +25,7 @@ _NO_DERIVATIVE = ("piecewise constant: positions change only where entries tie o
                   "and have no derivative")
 
 
-def _normalize_axis1(shapes, axis, **params):
+def _normalize_axis1(shapes, axis=-1, **params):
     if not shapes[0]:
         raise ShapeError("an axis is needed: the array is 0-d; reshape it to (1,)")
     return {"axis": normalize_axis(axis, len(shapes[0]))[0], **params}
@@ -58,8 +58,14 @@ def _argsort_check(geometry, n, sizes):
             and outer * length * inner == n == sizes[0])
 
 
+def _tie_in_line(x, out, axis):
+    """Lines along ``axis`` in which two entries are equal: sorting them is a kink."""
+    ordered = np.sort(x, axis=axis)
+    return np.any(np.diff(ordered, axis=axis) == 0, axis=axis)
+
+
 register(Op(
-    name="argsort", arity=1, kind="array", dtype="int64",
+    name="argsort", arity=1, kind="array", dtype="int64", at_kink=_tie_in_line,
     impl=lambda x, axis: np.argsort(x, axis=axis, kind="stable"),
     shape=lambda s, axis: s, flops=_sort_flops, normalize=_normalize_axis1,
     smooth=False, kink="ties keep their order (stable); " + _NO_DERIVATIVE,
@@ -115,6 +121,16 @@ def _extremum_shape(s, axis, keepdims):
     return tuple(1 if i == axis else m for i, m in enumerate(s) if keepdims or i != axis)
 
 
+def _tied_extreme(fn):
+    """Lines whose extreme is taken by more than one entry."""
+    def tied(x, out, axis, keepdims):
+        pick = np.take_along_axis(x.ravel() if axis is None else x, np.reshape(
+            out, -1 if axis is None else _extremum_shape(x.shape, axis, True)),
+            0 if axis is None else axis)
+        return np.sum(x == pick, axis=axis) > 1
+    return tied
+
+
 def _arg_extremum(name, fn, sign):
     register(Op(
         name=name, arity=1, kind="array", dtype="int64",
@@ -122,6 +138,7 @@ def _arg_extremum(name, fn, sign):
         shape=_extremum_shape, flops=lambda out_shape, s, **params: size(s),
         normalize=_normalize_extremum(name),
         smooth=False, kink="ties: the first position; " + _NO_DERIVATIVE, numpy=(fn,),
+        at_kink=_tied_extreme(fn),
         array_kernel=ArrayKernel(
             values=arg_extremum_kernel, check=_arg_extremum_check,
             geometry=lambda out_shape, s, axis, keepdims: (

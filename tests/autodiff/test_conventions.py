@@ -201,6 +201,12 @@ UNARY = {
     "third": lambda z: z / 3.0, "neg": lambda z: -z, "sin": np.sin, "tanh": np.tanh,
     "exp_tanh": lambda z: np.exp(np.tanh(z)), "log1p_abs": lambda z: np.log(1.0 + np.abs(z)),
     "arcsin_half": lambda z: np.arcsin(z / 2.0), "square": np.square,
+    # sorting, positions and scans: ties are kinks (argsort's, argmax's), zeros are not
+    "sort": lambda z: np.sort(z) if z.ndim else z,
+    "median": lambda z: np.median(z) if z.size else z,
+    "at_argmax": lambda z: np.take_along_axis(z, np.argmax(z, 0, keepdims=True), 0)
+    if z.ndim and z.size else z,
+    "cumprod": lambda z: np.reshape(np.cumprod(z), np.shape(z)),
 }
 BINARY = {
     "maximum": np.maximum, "minimum": np.minimum, "add": np.add, "sub": np.subtract,

@@ -517,6 +517,8 @@ ON_KINK = {
     "arccos": (-1.0,), "pow": (0.0, 0.5), "maximum": (1.5, 1.5), "minimum": (-2.0, -2.0),
     "clip": (0.3, 0.3, 0.3), "max": (np.array([1.0, -1.0, 1.0]),),
     "min": (np.array([0.5, 0.5, 2.0]),), "norm": (np.zeros(3),),
+    "argsort": (np.array([1.0, 2.0, 1.0]),), "argmax": (np.array([2.0, -1.0, 2.0]),),
+    "argmin": (np.array([0.5, 0.5, 2.0]),),
     **{name: (0.25, 0.25) for name in ("lt", "le", "gt", "ge", "eq", "ne")},
     "cbrt": (0.0,), "arccosh": (1.0,), "arctanh": (-1.0,), "floor": (2.0,), "ceil": (-1.0,),
     "trunc": (3.0,), "rint": (2.5,), "hypot": (0.0, 0.0), "fmax": (1.0, 1.0),
