@@ -11,7 +11,8 @@ True
 """
 from .core import (KINDS, ArrayKernel, Op, Reduce, Scatter, all_ops, broadcast_shapes, call, get, names,
                    normalize_axis, register, size, unbroadcast, zmul)
-from . import elementwise, reductions, structural, linalg, scans, dense, sorting  # noqa: F401  (fill the table)
+# fill the table
+from . import elementwise, reductions, structural, linalg, scans, dense, sorting  # noqa: F401
 from . import special  # noqa: F401  (scipy.special's functions)
 from .structural import IndexArray, format_index, make_index, numpy_index
 
