@@ -1,4 +1,5 @@
-"""np.linalg on traced values: solve, inv, det, slogdet, cholesky, matrix_power, multi_dot.
+"""np.linalg on traced values: solve, inv, det, slogdet, cholesky, eigh, eigvalsh,
+matrix_power, multi_dot.
 
 The factorizations are ops of :mod:`diffkit.ops.dense`; ``inv`` is
 ``solve(a, I)`` and ``matrix_power`` and ``multi_dot`` are products in
@@ -33,12 +34,13 @@ import operator
 import numpy as np
 
 from .. import ops
-from ..errors import ShapeError, UnsupportedError
+from ..errors import OptionError, ShapeError, UnsupportedError
 from ..ops.dense import inverse
 
 
-#: NumPy's named pair (sign, logabsdet)
+#: NumPy's named pairs (sign, logabsdet) and (eigenvalues, eigenvectors)
 _SlogdetResult = type(np.linalg.slogdet(np.eye(1)))
+_EighResult = type(np.linalg.eigh(np.eye(1)))
 
 
 def _operand(x):
@@ -100,6 +102,35 @@ def cholesky(a, /, *, upper=False):
     if not upper:
         return ops.call("cholesky", a)
     return np.swapaxes(ops.call("cholesky", np.swapaxes(a, -1, -2)), -1, -2)
+
+
+def _eigh_lower(name, a, UPLO):
+    """The packed eigh of ``a``'s lower triangle, or (UPLO='U') of the upper one, which is the
+    lower triangle of the transpose."""
+    if UPLO not in ("L", "U"):
+        raise OptionError(f"np.linalg.{name}: UPLO={UPLO!r}; choose 'L' or 'U'")
+    a = _operand(a)
+    _square(name, a)
+    return ops.call("eigh", a if UPLO == "L" else np.swapaxes(a, -1, -2))
+
+
+def eigh(a, UPLO="L"):
+    """np.linalg.eigh: NumPy's ``(eigenvalues, eigenvectors)`` pair.
+
+    The eigenvectors' derivative needs distinct eigenvalues (inf or nan where two are
+    equal).  With UPLO='U' the values may differ from NumPy's in the last bits (LAPACK
+    reads the other triangle).
+    """
+    both = _eigh_lower("eigh", a, UPLO)
+    return _EighResult(ops.call("getitem", both, index=(Ellipsis, 0, slice(None))),
+                       ops.call("getitem", both, index=(Ellipsis, slice(1, None), slice(None))))
+
+
+def eigvalsh(a, UPLO="L"):
+    """np.linalg.eigvalsh as the eigenvalues of eigh: equal to NumPy's up to the last bits
+    (NumPy's eigvalsh asks LAPACK for no eigenvectors, which rounds differently).  Its
+    derivative stays finite at repeated eigenvalues."""
+    return ops.call("getitem", _eigh_lower("eigvalsh", a, UPLO), index=(Ellipsis, 0, slice(None)))
 
 
 def matrix_power(a, n):
@@ -192,6 +223,7 @@ def multi_dot(arrays, *, out=None):
 
 
 FUNCTIONS = {np.linalg.solve: solve, np.linalg.inv: inv, np.linalg.det: det,
-             np.linalg.slogdet: slogdet, np.linalg.cholesky: cholesky,
+             np.linalg.slogdet: slogdet, np.linalg.cholesky: cholesky, np.linalg.eigh: eigh,
+             np.linalg.eigvalsh: eigvalsh,
              np.linalg.matrix_power: matrix_power, np.linalg.multi_dot: multi_dot}
 METHODS = {}

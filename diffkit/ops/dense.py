@@ -14,6 +14,15 @@ ops so that reverse mode and higher orders run through them:
 * ``d = det(A)``: ``dd = d tr(A^-1 dA)``; ``gA = g d A^-T``.
 * ``slogdet``: the sign is piecewise constant (zero derivative), the log
   of the absolute determinant has ``tr(A^-1 dA)``.
+* ``eigh`` packs its results in one array (..., m + 1, m): the eigenvalues
+  ``w`` in the first row, the eigenvectors ``V`` (columns) below.  With ``S``
+  the symmetric matrix of the lower triangle (what LAPACK reads),
+  ``M = V^T dS V``: ``dw = diag(M)``, ``dV = V (F o M)`` with
+  ``F_ij = 1 / (w_j - w_i)`` off the diagonal (Seeger et al. 2017), and
+  reverse mode pulls back ``V (diag(gw) + F o V^T gV) V^T``.  The
+  eigenvectors' derivative needs distinct eigenvalues: where two are
+  equal it is inf or nan.  The products with ``F`` are zero-wins, so the
+  eigenvalues alone (``eigvalsh``) keep a finite derivative there.
 * ``L = cholesky(A)`` reads the lower triangle of ``A`` only, as LAPACK
   does: with ``S`` the symmetric matrix that triangle stands for,
   ``dL = L Phi(L^-1 dS L^-T)``, ``Phi`` keeping the strictly lower part and
@@ -133,6 +142,13 @@ def _cholesky_impl(a):
     return _each_matrix(np.linalg.cholesky, a.shape[-2:], a)
 
 
+def _eigh_impl(a):
+    def packed(a):
+        w, v = np.linalg.eigh(a)
+        return np.concatenate([w[..., None, :], v], axis=-2)
+    return _each_matrix(packed, (a.shape[-1] + 1, a.shape[-1]), a)
+
+
 # -- complex steps: NumPy's complex slogdet and cholesky are not the analytic extensions
 # (the sign becomes a phase, the factor Hermitian), so finite differences get these
 
@@ -221,10 +237,19 @@ def _masks(m):
     return lower, strict, strict + 0.5 * np.eye(m)
 
 
+def _lower_symmetric(t, lower, strict):
+    """The symmetric matrix a tangent's lower triangle stands for (LAPACK reads no other)."""
+    return t * lower + _swap(t * strict)
+
+
+def _lower_adjoint(gs, lower, strict):
+    """The adjoint of :func:`_lower_symmetric`: a cotangent of S onto the lower triangle."""
+    return gs * lower + _swap(gs) * strict
+
+
 def _cholesky_jvp(tangents, args, out):
     lower, strict, phi = _masks(out.shape[-1])
-    ta = tangents[0]
-    sym = ta * lower + _swap(ta * strict)           # the symmetric matrix the lower triangle means
+    sym = _lower_symmetric(tangents[0], lower, strict)
     y = call("solve", out, sym)                      # L^-1 S
     inner = call("solve", out, _swap(y))             # L^-1 S L^-T (S is symmetric)
     return call("matmul", out, inner * phi)
@@ -235,7 +260,39 @@ def _cholesky_vjp(g, args, out):
     p = call("matmul", _swap(out), g) * phi
     z = call("solve", _swap(out), _swap(p))          # L^-T P^T
     gs = call("solve", _swap(out), _swap(z))         # L^-T P L^-1
-    return (gs * lower + _swap(gs) * strict,)
+    return (_lower_adjoint(gs, lower, strict),)
+
+
+def _eigh_parts(out):
+    """(w, V, F) of eigh's packed result: eigenvalues (row 0), eigenvectors (the other rows,
+    as columns) and F_ij = 1 / (w_j - w_i) off the diagonal, 0 on it (inf or nan where two
+    eigenvalues are equal: eigenvectors have no derivative there)."""
+    m = out.shape[-1]
+    w = call("getitem", out, index=(Ellipsis, slice(0, 1), slice(None)))     # (..., 1, m)
+    v = call("getitem", out, index=(Ellipsis, slice(1, None), slice(None)))  # (..., m, m)
+    eye = np.eye(m)
+    # w_j - w_i from the full rows: the compiled kernels give 0 for w - swap(w) of a single row
+    rows = call("broadcast_to", w, shape=tuple(out.shape[:-2]) + (m, m))
+    return w, v, (1.0 - eye) / (rows - _swap(rows) + eye)
+
+
+def _eigh_jvp(tangents, args, out):
+    lower, strict, _ = _masks(out.shape[-1])
+    w, v, f = _eigh_parts(out)
+    inner = call("matmul", _swap(v), call("matmul", _lower_symmetric(tangents[0], lower, strict),
+                                           v))                                 # V^T S V
+    dw = call("sum", inner * np.eye(out.shape[-1]), axis=(-2,), keepdims=True)  # its diagonal
+    return call("concatenate", dw, call("matmul", v, zmul(f, inner)), axis=out.ndim - 2)
+
+
+def _eigh_vjp(g, args, out):
+    lower, strict, _ = _masks(out.shape[-1])
+    w, v, f = _eigh_parts(out)
+    gw = call("getitem", g, index=(Ellipsis, slice(0, 1), slice(None)))
+    gv = call("getitem", g, index=(Ellipsis, slice(1, None), slice(None)))
+    middle = gw * np.eye(out.shape[-1]) + zmul(f, call("matmul", _swap(v), gv))
+    gs = call("matmul", v, call("matmul", middle, _swap(v)))     # V (diag(gw) + F o V^T gV) V^T
+    return (_lower_adjoint(gs, lower, strict),)
 
 
 # -- kernels: plain Python over the workspace, compiled by numba ----------------------
@@ -355,16 +412,57 @@ def dense_cholesky_tangent(v, t, out, n, a, na, b, nb, c, nc, ints, aux, naux):
             t[out + at:out + at + m * m] = np.nan
 
 
+def dense_eigh_values(v, out, n, a, na, b, nb, c, nc, ints, aux, naux):
+    """Eigenvalues (ascending) then eigenvectors (as columns) of each matrix's lower triangle;
+    nan if LAPACK does not converge."""
+    batch, m = ints[aux], ints[aux + 1]
+    for s in range(batch):
+        at, dst = s * m * m, out + s * (m + 1) * m
+        try:
+            w, vec = np.linalg.eigh(v[a + at:a + at + m * m].reshape(m, m))
+            for j in range(m):
+                v[dst + j] = w[j]
+                for i in range(m):
+                    v[dst + (i + 1) * m + j] = vec[i, j]
+        except Exception:  # noqa: BLE001
+            v[dst:dst + (m + 1) * m] = np.nan
+
+
+def dense_eigh_tangent(v, t, out, n, a, na, b, nb, c, nc, ints, aux, naux):
+    """dw = diag(V^T S V), dV = V (F o V^T S V), S the symmetric matrix of tA's lower triangle."""
+    batch, m = ints[aux], ints[aux + 1]
+    for s in range(batch):
+        at, src = s * m * m, out + s * (m + 1) * m
+        ta = t[a + at:a + at + m * m].reshape(m, m)
+        vec = v[src + m:src + (m + 1) * m].reshape(m, m)
+        sym = np.empty((m, m))
+        for i in range(m):
+            for j in range(m):
+                sym[i, j] = ta[i, j] if j <= i else ta[j, i]
+        inner = np.dot(vec.T, np.dot(sym, vec))
+        for j in range(m):
+            t[src + j] = inner[j, j]
+            for i in range(m):
+                if i == j or inner[i, j] == 0.0:  # zero wins over 1 / 0, as in the jvp
+                    inner[i, j] = 0.0
+                else:
+                    inner[i, j] = inner[i, j] / (v[src + j] - v[src + i])
+        dv = np.dot(vec, inner)
+        for j in range(m):
+            for i in range(m):
+                t[src + (i + 1) * m + j] = dv[i, j]
+
+
 # -- the records ---------------------------------------------------------------------
 
 def _matrix_op(name, impl, per_matrix, out_shape, flops, jvp, vjp, values, tangent, helpers=(),
-               complex_impl=None):
+               complex_impl=None, analytic=None):
     def shape(s):
         _square(name, s)
         return out_shape(tuple(s))
     register(Op(
         name=name, arity=1, kind="array", impl=impl, shape=shape, jvp=jvp, vjp=vjp,
-        complex_impl=complex_impl,
+        complex_impl=complex_impl, analytic=analytic,
         flops=lambda out_shape_, s: size(s[:-2]) * flops(s[-1]),
         array_kernel=ArrayKernel(values=values, tangent=tangent, geometry=_matrices_geometry,
                                  check=_matrices_check(per_matrix), helpers=helpers)))
@@ -385,3 +483,6 @@ _matrix_op("slogdet", _slogdet_impl, lambda m: 2, lambda s: s[:-2] + (2,), _lu_f
 _matrix_op("cholesky", _cholesky_impl, lambda m: m * m, lambda s: s, lambda m: m ** 3 // 3,
            _cholesky_jvp, _cholesky_vjp, dense_cholesky_values, dense_cholesky_tangent,
            complex_impl=_cholesky_complex)
+_matrix_op("eigh", _eigh_impl, lambda m: (m + 1) * m, lambda s: s[:-2] + (s[-1] + 1, s[-1]),
+           lambda m: 9 * m ** 3, _eigh_jvp, _eigh_vjp, dense_eigh_values, dense_eigh_tangent,
+           analytic=False)  # NumPy's complex eigh is Hermitian: no complex step

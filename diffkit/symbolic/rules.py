@@ -257,7 +257,7 @@ ARRAY.update({
     "take_along": _take_along,
     "take_along_t": _take_along_t,
 })
-ARRAY.update(dense.DENSE_RULES)  # solve, det, slogdet, cholesky
+ARRAY.update(dense.DENSE_RULES)  # solve, det, slogdet, cholesky, eigh
 for _op in ops.all_ops():
     if _op.kind in ("structural", "linalg", "array") and _op.name not in ARRAY:
         ARRAY[_op.name] = _array_op(_op.name)

@@ -135,6 +135,10 @@ _DENSE = {
     "det": [_dense("det", s) for s in [((3, 3),), ((2, 2, 2),), ((1, 1),)]],
     "slogdet": [_dense("slogdet", s) for s in [((3, 3),), ((2, 2, 2),)]],
     "cholesky": [_dense("cholesky", s, spd=True) for s in [((3, 3),), ((2, 2, 2),), ((1, 1),)]],
+    # eigenvalues at least 1 apart: 0.5 uniform(-1, 1) + diag(0, 4, 8...)
+    "eigh": [Case("eigh", [s], _call("eigh"), str(s), lambda rng, s=s: [
+        0.5 * rng.uniform(-1.0, 1.0, s) + np.diag(4.0 * np.arange(s[-1]))])
+        for s in [(3, 3), (2, 2, 2), (1, 1)]],
 }
 
 

@@ -1,8 +1,8 @@
 """np.linalg on traced values: NumPy's values, derivatives against independent references,
-stacks, singular matrices and the errors.
+stacks, singular matrices, repeated eigenvalues and the errors.
 
 References: hand-derived matrix derivatives computed with NumPy (Giles 2008:
-d log|det A| = tr(A^-1 dA), d A^-1 = -A^-1 dA A^-1), central differences
+d log|det A| = tr(A^-1 dA), d A^-1 = -A^-1 dA A^-1, dw_k = v_k^T dA v_k), central differences
 and, where installed, JAX.  Tolerances: the AD methods and a hand formula
 compute the same derivative with other roundings of well-conditioned
 matrices (condition < 10), so 1e-12 relative; central differences with step
@@ -121,6 +121,57 @@ def test_cholesky_derivative_ignores_the_upper_triangle(rng):
     _close(j, _central(np.linalg.cholesky, a), FD_RTOL)
 
 
+def _spread(rng, *shape):
+    """0.5 uniform(-1, 1) + diag(0, 4, 8...): eigenvalues at least 1 apart."""
+    return 0.5 * rng.uniform(-1, 1, shape) + np.diag(4.0 * np.arange(shape[-1]))
+
+
+@pytest.mark.parametrize("method", AD)
+def test_eigenvalue_gradient_is_the_eigenvector_outer_product(rng, method):
+    # dw_k = v_k^T dS v_k; A_ij below the diagonal stands for S_ij and S_ji
+    a = _spread(rng, 3, 3)
+    w, v = np.linalg.eigh(a)
+    g = diffkit.grad(lambda a: np.linalg.eigvalsh(a)[1], method=method)(a)
+    outer = np.outer(v[:, 1], v[:, 1])
+    _close(g, np.tril(2 * outer) - np.diag(np.diag(outer)), AD_RTOL)
+
+
+@pytest.mark.parametrize("method", ("forward", "reverse"))
+def test_repeated_eigenvalues_keep_the_eigenvalues_derivative_only(method):
+    # sum(w) = trace: its gradient is I even at I, where eigenvectors have no derivative
+    g = diffkit.grad(lambda a: np.sum(np.linalg.eigvalsh(a)), method=method)(np.eye(3))
+    np.testing.assert_array_equal(g, np.eye(3))
+    jac = diffkit.jacobian(lambda a: np.linalg.eigh(a)[1], method=method)(np.eye(3))
+    assert not np.all(np.isfinite(jac))
+
+
+def test_eigh_upper_and_bad_options():
+    a = np.array([[2.0, 0.3], [-5.0, 1.0]])
+    w = diffkit.trace(lambda a: np.linalg.eigvalsh(a, UPLO="U"), a)(a)
+    _close(w, np.linalg.eigvalsh(a, UPLO="U"), 1e-15)
+    with pytest.raises(diffkit.OptionError, match="UPLO"):
+        diffkit.trace(lambda a: np.linalg.eigh(a, UPLO="X"), a)
+    with pytest.raises(diffkit.DiffkitError, match="eigh"):
+        diffkit.jacobian(np.linalg.eigvalsh, method="fd", scheme="complex")(a)
+
+
+def test_eigh_gradient_matches_jax(rng):
+    jax = pytest.importorskip("jax")
+    jax.config.update("jax_enable_x64", True)
+    c = rng.normal(size=(3, 3))
+
+    def loss(xp, b):
+        # symmetric input (JAX symmetrizes, LAPACK reads a triangle: the same derivative
+        # along symmetric changes) and a loss blind to the eigenvectors' signs
+        w, v = xp.linalg.eigh(b + b.T)
+        return xp.sum((v * c) ** 2) + xp.sum(w ** 2)
+
+    b = _spread(rng, 3, 3) / 2
+    want = np.asarray(jax.grad(lambda b: loss(jax.numpy, b))(b))
+    for method in ("forward", "reverse", "symbolic"):
+        _close(diffkit.grad(lambda b: loss(np, b), method=method)(b), want, 1e-10)
+
+
 # -- all four methods against central differences, on stacks ---------------------------
 
 FUNCTIONS = {
@@ -134,6 +185,8 @@ FUNCTIONS = {
     "matrix_power": (lambda a: np.linalg.matrix_power(a, 5), [(2, 3, 3)]),
     "matrix_power negative": (lambda a: np.linalg.matrix_power(a, -2), [(2, 2)]),
     "multi_dot": (lambda a, b, c: np.linalg.multi_dot([a, b, c]), [(3,), (3, 3), (3, 2)]),
+    "eigh": (lambda a: np.linalg.eigh(a + np.diag([0.0, 4.0, 8.0]))[1], [(2, 3, 3)]),
+    "eigvalsh": (lambda a: np.linalg.eigvalsh(a + np.diag([0.0, 4.0])), [(2, 2)]),
 }
 
 

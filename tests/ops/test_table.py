@@ -252,6 +252,11 @@ def _cond(a):
     return a / 4 + np.eye(a.shape[-1]) * a.shape[-1]
 
 
+def _spread(a):
+    """a/4 + diag(0, 4, 8...): eigenvalues at least 1 apart on the op domains (|a| < 2)."""
+    return a / 4 + np.diag(4.0 * np.arange(a.shape[-1]))
+
+
 CASES.update({
     "solve": [Case([(2, 2), (2,)], lambda a, b: np.linalg.solve(_cond(a), b)),
               Case([(3, 3), (3, 2)], np.linalg.solve, "solve(x, y)"),
@@ -272,6 +277,12 @@ CASES.update({
                       "cholesky(x @ transpose(x) + 3)"),
                  Case([(2, 3, 3)], lambda a: np.linalg.cholesky(_cond(a))),
                  Case([(3, 3)], lambda a: np.linalg.cholesky(_cond(a), upper=True))],
+    "eigh": [Case([(2, 2)], lambda a: np.linalg.eigh(_spread(a)).eigenvectors),
+             Case([(3, 3)], lambda a: np.linalg.eigh(a)[0]),
+             Case([(2, 3, 3)], lambda a: np.linalg.eigh(_spread(a))[1]),
+             Case([(2, 3, 3)], lambda a: ops.call("eigh", a), "eigh(x)",
+                  lambda a: np.concatenate([np.linalg.eigh(a)[0][..., None, :],
+                                            np.linalg.eigh(a)[1]], axis=-2))],
 })
 
 
