@@ -167,8 +167,12 @@ class _Lowering:
                          self.add_aux(rel), flags=int(k > 0))
             return
         idx = np.asarray(op.impl(*(self.positions(m) for m in args), **a["params"])).ravel()
-        if size and np.array_equal(idx, np.arange(idx[0], idx[0] + size)):
-            self.slot[n], self.size[n] = int(idx[0]), size  # alias: no data moves
+        # a run the kernels can read in place: an alias, no data moves; but not a run from
+        # the constants into computed values, which the tangent sweep (it tests where an
+        # operand starts) would take for a constant
+        if size and np.array_equal(idx, np.arange(idx[0], idx[0] + size)) and not (
+                self.consts_start <= idx[0] < self.consts_end < idx[0] + size):
+            self.slot[n], self.size[n] = int(idx[0]), size
             return
         self.alloc(n, size)
         if size > 1 and np.all(idx == idx[0]):  # one value everywhere: fill
@@ -271,6 +275,7 @@ class _Lowering:
             if a["op"] == "const":
                 self.alloc(n, ops.size(a["shape"]))
                 consts.append(np.asarray(a["value"], dtype=float).ravel())
+        self.consts_start, self.consts_end = n_in, self.n_slots
         node, counts = g.node, self.op_counts
         lowerers = {kind: getattr(self, kind) for kind in ops.KINDS if kind != "comparison"}
         lowerers["comparison"] = self.elementwise
