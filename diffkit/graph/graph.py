@@ -282,8 +282,9 @@ class Graph:
         if shape != tuple(a["shape"]):
             raise GraphError(f"node {n}: {kind} of shapes {shapes} gives {shape}, "
                              f"the node says {a['shape']}")
-        if a["dtype"] != op.dtype:
-            raise GraphError(f"node {n}: {kind} gives {op.dtype}, the node says {a['dtype']}")
+        dtype = op.result_dtype([g.nodes[m]["dtype"] for m in args])
+        if a["dtype"] != dtype:
+            raise GraphError(f"node {n}: {kind} gives {dtype}, the node says {a['dtype']}")
 
     # -- presentation -------------------------------------------------------
     def listing(self):
@@ -390,8 +391,10 @@ class GraphBuilder:
         op = ops.get(name)
         nodes = self.nodes
         shape = tuple(op.shape(*[nodes[m]["shape"] for m in args], **params))
+        dtype = op.dtype if op.kind != "structural" else op.result_dtype(
+            [nodes[m]["dtype"] for m in args])
         return self.place({"op": name, "args": tuple(args), "params": params or self._NO_PARAMS,
-                           "shape": shape, "dtype": op.dtype})
+                           "shape": shape, "dtype": dtype})
 
     def finish(self, outputs):
         return Graph._trusted(self.nodes, self.inputs, outputs)

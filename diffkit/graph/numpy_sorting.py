@@ -75,6 +75,10 @@ def _check_positions(fname, indices):
     if np.dtype(indices.dtype) == np.bool_:
         raise TraceError(f"{fname}: a traced boolean mask selects a number of entries that "
                          "depends on values; use np.where(mask, x, other) instead")
+    if np.dtype(indices.dtype) != np.int64:
+        raise TraceError(f"{fname}: positions must be integers, as in NumPy; this traced "
+                         f"value is {np.dtype(indices.dtype)} (positions come from np.argmax, "
+                         "np.argmin or np.argsort)")
 
 
 def take_along_axis(arr, indices, axis=-1):

@@ -130,7 +130,7 @@ def _fold(a, args, nodes):
         return None
     with np.errstate(all="ignore"):
         value = np.asarray(ops.get(a["op"]).impl(*(o["value"] for o in operands), **a["params"]))
-    dtype = "bool" if value.dtype == bool else "float64"
+    dtype = a["dtype"]  # the folded node's: a mask stays a mask, positions stay positions
     value = value.astype(dtype)
     value.setflags(write=False)
     return {"op": "const", "args": (), "params": GraphBuilder._NO_PARAMS, "shape": value.shape,

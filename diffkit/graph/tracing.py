@@ -28,7 +28,7 @@ from .. import ops
 from ..errors import TraceError, UnsupportedError
 from . import numpy_functions as npf
 from .evaluate import COMPLEX, real_array
-from . import memory, numpy_build as npb, passes
+from . import memory, numpy_build as npb, numpy_sorting as npsort, passes
 from .graph import GraphBuilder, bulk
 
 
@@ -186,7 +186,8 @@ class Tracer:
         return ops.call("abs", self)
 
     def __getitem__(self, index):
-        _check_index(index)
+        if _is_traced_index(index):  # positions known at run time: np.argmax, np.argsort...
+            return npsort.getitem_traced(self, index)
         return ops.call("getitem", self, index=index)
 
     def __setitem__(self, index, value):
@@ -266,12 +267,16 @@ class Tracer:
         raise UnsupportedAttributeError(_missing_attribute(name))
 
 
+def _is_traced_index(index):
+    return isinstance(index, Tracer) or (
+        isinstance(index, tuple) and any(isinstance(i, Tracer) for i in index))
+
+
 def _check_index(index):
-    if isinstance(index, Tracer) or (
-            isinstance(index, tuple) and any(isinstance(i, Tracer) for i in index)):
-        raise TraceError("indexing with a traced value is not supported: indices must "
-                         "be known when tracing (ints, slices or constant integer arrays); "
-                         "for a traced mask select with np.where(mask, new, x)")
+    if _is_traced_index(index):
+        raise TraceError("writing at traced positions is not supported: the positions of a "
+                         "write must be known when tracing (ints, slices or constant integer "
+                         "arrays); for a traced mask select with np.where(mask, new, x)")
 
 
 class UnsupportedAttributeError(UnsupportedError, AttributeError):
@@ -298,8 +303,7 @@ _MISSING = {
     "tolist": (_VALUES, "index instead (x[i]) and build arrays with np.stack"),
     "any": (_VALUES, "branch elementwise with np.where(condition, a, b)"),
     "all": (_VALUES, "branch elementwise with np.where(condition, a, b)"),
-    **dict.fromkeys(("argmax", "argmin", "argsort", "argpartition", "nonzero",
-                     "searchsorted"), (_VALUES, _INDICES)),
+    **dict.fromkeys(("argpartition", "nonzero", "searchsorted"), (_VALUES, _INDICES)),
     **dict.fromkeys(("tobytes", "tofile", "dump", "dumps"), (_VALUES, _SAVE)),
     **dict.fromkeys(("base", "ctypes", "data", "flags", "flat", "strides", "itemsize",
                      "nbytes", "device", "to_device", "view", "byteswap", "getfield",

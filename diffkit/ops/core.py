@@ -184,6 +184,14 @@ class Op:
         if self.analytic is None:
             object.__setattr__(self, "analytic", self.smooth)
 
+    def result_dtype(self, operand_dtypes):
+        """The dtype of the op's result: ``dtype``, except that a structural op (it moves
+        entries) keeps the dtype its operands share, as NumPy does for masks and positions."""
+        if self.kind == "structural" and operand_dtypes and all(
+                d == operand_dtypes[0] for d in operand_dtypes):
+            return operand_dtypes[0]
+        return self.dtype
+
     @property
     def differentiable(self):
         return self.dtype == "float64" and (self.partials or self.vjp) is not None

@@ -127,9 +127,20 @@ def test_structural_shape_errors(fn, words):
     raises(ShapeError, diffkit.trace, fn, np.ones((2, 3)), match_all=words)
 
 
-def test_indexing_with_a_traced_value():
+def test_indexing_with_a_traced_float_or_mask_says_what_positions_are():
+    # a traced input is a float: positions come from np.argmax, np.argmin, np.argsort
     raises(TraceError, diffkit.trace, lambda x, i: x[i], np.ones(3), 1.0,
-           match_all=("known when tracing",))
+           match_all=("integers", "np.argmax"))
+    raises(TraceError, diffkit.trace, lambda x: x[x > 0], np.ones(3),
+           match_all=("boolean mask", "np.where"))
+
+
+def test_writing_at_traced_positions_says_they_must_be_known():
+    def write(x):
+        y = x.copy()
+        y[np.argmax(x)] = 0.0
+        return y
+    raises(TraceError, diffkit.trace, write, np.ones(3), match_all=("known when tracing",))
 
 
 def test_float_index_arrays_are_rejected():

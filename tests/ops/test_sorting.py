@@ -225,3 +225,21 @@ def test_validation_rejects_a_gather_whose_geometry_leaves_its_operands(rng):
         ints[take[10] + position] += 1
         with pytest.raises(GraphError, match="call geometry"):
             validate(ints, program.consts)
+
+
+@pytest.mark.parametrize("method", ["fd", "symbolic", "forward", "reverse"])
+def test_indexing_with_traced_positions_routes_the_derivative(method):
+    # x[argmax x] is the max: its gradient is one-hot; x[argsort x] @ w sends w_k to the
+    # entry of rank k
+    x = np.array([0.3, 2.0, -1.0, 0.7])
+    w = np.arange(4.0)
+    f = lambda x: 2.0 * x[np.argmax(x)] + x[np.argsort(x)] @ w  # noqa: E731
+    got = diffkit.grad(f, method=method)(x)
+    want = 2.0 * (np.arange(4) == 1) + w[np.argsort(np.argsort(x))]
+    np.testing.assert_allclose(got, want, rtol=1e-9 if method == "fd" else 1e-15)
+
+
+def test_positions_keep_their_dtype_through_structural_ops():
+    g = diffkit.trace(lambda x: (np.argsort(x).reshape(2, 2)[0], (x > 0).T), np.ones(4))
+    assert [g.node(n)["dtype"] for n in g.outputs] == ["int64", "bool"]
+    g.validate()
