@@ -121,7 +121,9 @@ class _Lowering:
         """
         if self.size[m] == size:  # same entries in the same order
             return self.slot[m]
-        key = (self.slot[m], tuple(shape))
+        # two views of one run (x[:, None] and x[None, :]) broadcast differently: the
+        # copy depends on the operand's shape as well as on where its values are
+        key = (self.slot[m], tuple(self.graph.node(m)["shape"]), tuple(shape))
         if key not in self.broadcasts:
             off = self.temp(size)
             if self.size[m] == 1:  # a scalar: fill, no index map

@@ -29,3 +29,15 @@ def test_a_run_from_the_constants_into_values_keeps_its_tangent(method):
 def test_runs_inside_computed_values_stay_aliases():
     program = lower(diffkit.trace(lambda x: np.sin(x)[1:] * 2.0, np.ones(4)))
     assert "gather" not in str(program)
+
+
+@pytest.mark.parametrize("method", ["forward", "reverse"])
+def test_two_views_of_one_value_broadcast_each_their_own_way(method):
+    # X[:, None] and X[None, :] share their values' slots but broadcast to (n, n, d)
+    # differently: pairwise differences, as a kernel matrix computes them
+    X = np.random.default_rng(3).normal(size=(7, 2))
+    f = lambda X: np.sum((X[:, None, :] - X[None, :, :]) ** 2)  # noqa: E731
+    value, grad = diffkit.value_and_grad(f, method=method)(X)
+    assert value == f(X)
+    # d/dX_k of sum_ij |X_i - X_j|^2 = 4 (n X_k - sum_j X_j), by hand
+    np.testing.assert_allclose(grad, 4 * (7 * X - X.sum(axis=0)), rtol=1e-13, atol=1e-13)
