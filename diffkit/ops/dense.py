@@ -271,9 +271,7 @@ def _eigh_parts(out):
     w = call("getitem", out, index=(Ellipsis, slice(0, 1), slice(None)))     # (..., 1, m)
     v = call("getitem", out, index=(Ellipsis, slice(1, None), slice(None)))  # (..., m, m)
     eye = np.eye(m)
-    # w_j - w_i from the full rows: the compiled kernels give 0 for w - swap(w) of a single row
-    rows = call("broadcast_to", w, shape=tuple(out.shape[:-2]) + (m, m))
-    return w, v, (1.0 - eye) / (rows - _swap(rows) + eye)
+    return w, v, (1.0 - eye) / (w - _swap(w) + eye)
 
 
 def _eigh_jvp(tangents, args, out):
