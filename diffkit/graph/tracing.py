@@ -26,6 +26,7 @@ import numpy as np
 
 from .. import ops
 from ..errors import TraceError, UnsupportedError
+from ..ops import special
 from . import numpy_functions as npf
 from .evaluate import COMPLEX, real_array
 from . import memory, numpy_build as npb, numpy_sorting as npsort, passes
@@ -95,7 +96,11 @@ _CONVERT = ("NumPy asked a traced value for its numbers, which do not exist whil
 
 def _unsupported(fn):
     """The error for a NumPy function (or SciPy ufunc) tracing does not support, named as
-    the user wrote it."""
+    the user wrote it; inside a SciPy function diffkit has its own version of, that one."""
+    inside = special.scipy_alternative()
+    if inside is not None:
+        return UnsupportedError(f"{inside[0]} is not supported on traced values (it calls "
+                                f"{npf.qualified_name(fn)}); use {inside[1]}")
     return UnsupportedError(
         f"{npf.qualified_name(fn)} is not supported by diffkit tracing; "
         "diffkit.graph.numpy_functions.surface() lists the NumPy functions that are")
@@ -202,6 +207,10 @@ class Tracer:
     __floordiv__, __rfloordiv__ = _binary("floor_divide"), _binary("floor_divide", True)
 
     def __array__(self, dtype=None, copy=None):
+        inside = special.scipy_alternative()
+        if inside is not None:
+            raise UnsupportedError(f"{inside[0]} converts its argument to a NumPy array, "
+                                   f"which a traced value cannot be; use {inside[1]}")
         raise TraceError(_CONVERT)
 
     # -- NumPy protocols --------------------------------------------------
@@ -215,7 +224,7 @@ class Tracer:
                              "use the returned value")
         if ufunc is np.positive:
             return npb.copy(inputs[0])
-        name = npf.NUMPY_TO_OP.get(ufunc)
+        name = npf.NUMPY_TO_OP.get(ufunc) or special.op_for_ufunc(ufunc)  # scipy.special's
         if name is None:
             raise _unsupported(ufunc)
         return ops.call(name, *inputs)
