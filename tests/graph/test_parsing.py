@@ -239,3 +239,14 @@ def test_indexing_an_input_without_a_shape_says_how_to_give_one():
     with pytest.raises(ParseError) as info:
         diffkit.parse("W[1]", shapes_hint="give its shape with --shapes, e.g. --shapes {name}=3")
     assert info.value.msg.endswith("give its shape with --shapes, e.g. --shapes W=3")
+
+
+def test_remainder_and_floor_division_parse_as_numpy_computes_them():
+    x, y = np.array([5.5, -2.0, 3.0]), np.array([2.0, 1.5, -2.0])
+    g = diffkit.parse("x % y + x // y + 7 % 3", shapes={"x": (3,), "y": (3,)})
+    np.testing.assert_array_equal(g(x, y), x % y + x // y + 1)
+    # a % b = a - b * floor(a / b): d/da = 1, d/db = -floor(a / b) away from the jumps
+    ga, gb = diffkit.grad(diffkit.parse("sum(x % y)", shapes={"x": (3,), "y": (3,)}),
+                          argnums=(0, 1))(x, y)
+    np.testing.assert_array_equal(ga, np.ones(3))
+    np.testing.assert_array_equal(gb, -np.floor(x / y))
