@@ -153,7 +153,7 @@ def test_semantic_errors_carry_the_position(source, lineno, offset, words):
 
 
 @pytest.mark.parametrize("source", [
-    "", "   ", "# nothing", "x; y", "x + None", "'a' + x", "x % 2", "x // 2", "~x", "not x",
+    "", "   ", "# nothing", "x; y", "x + None", "'a' + x", "x << 2", "x & 2", "~x", "not x",
     "x or y", "x is y", "x if y else 2", "{1: x}", "f'{x}'", "*x", "sum(**d)", "x += 1",
     "(1, 2) * 3", "[x] + 1", "-(1, 2)", "x[(0,) * 3]", "sum(x, axis=(0,) * 10)",
     "sum(x, axis=1.5)", "sin(x, out=1)", "add(x, x, where=0)", "sin(x, y)", "1 / 0",
