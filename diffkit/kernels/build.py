@@ -53,7 +53,7 @@ _INLINE = ("_operand", "_elementwise_scalar", "_elementwise_array", "_elementwis
            "_values_row", "elementwise_scalar", "elementwise_array", "elementwise_partials",
            "_is_const")
 _lock = threading.Lock()
-_module = None
+_modules = {}  # array_ops -> the compiled module
 
 
 def _inline_format(text):
@@ -68,10 +68,11 @@ def _inline_format(text):
                   flags=re.M)
 
 
-def source():
-    """The full text of the compiled kernel module."""
+def source(array_ops=True):
+    """The full text of a compiled kernel module: with the array ops' loops, or without
+    (for programs that have no call rows, see :func:`kernels`)."""
     parts = [_PRELUDE, inspect.getsource(structured), inspect.getsource(sweeps),
-             elementwise.generate(), calls.generate()]
+             elementwise.generate(), calls.generate(array_ops)]
     return _inline_format("\n\n".join(parts))
 
 
@@ -163,14 +164,20 @@ class _TextLoader(importlib.abc.SourceLoader):
         return self.data
 
 
-def kernels():
-    """The compiled kernel module (built or loaded from cache on first use)."""
-    global _module
-    if _module is None:
+def kernels(array_ops=False):
+    """The compiled kernel module (built or loaded from cache on first use).
+
+    Two modules share all kernels but the array ops' loops (scans, sorts,
+    dense linear algebra), which only the second holds: those take minutes
+    to compile, so a program that uses none of them never waits for them.
+    """
+    module = _modules.get(array_ops)
+    if module is None:
         with _lock:
-            if _module is None:
-                _module = _build(source())
-    return _module
+            module = _modules.get(array_ops)
+            if module is None:
+                module = _modules[array_ops] = _build(source(array_ops))
+    return module
 
 
 def cache_key(text):

@@ -38,10 +38,18 @@ def _sources():
     return parts
 
 
-def generate():
-    """Source of the array ops' loops, ``call_values`` and ``call_tangent``."""
+def generate(loops=True):
+    """Source of the array ops' loops, ``call_values`` and ``call_tangent``.
+
+    ``loops=False``: the two dispatch functions without any loop, for the
+    kernel module of programs that have no call rows.  The array ops' loops
+    (LAPACK through numba above all) take minutes to compile; a program
+    pays for them only if it uses them.
+    """
     values = [f"def call_values(f, v, {_ARGS}):", "    pass"]
     tangent = [f"def call_tangent(f, v, t, {_ARGS}):", "    pass"]
+    if not loops:
+        return "\n\n".join(["\n".join(values), "\n".join(tangent)]) + "\n"
     for (name, code), kernel in zip(ARRAY_CODES.items(), ARRAY_KERNELS):
         test = f"    {'if' if code == 0 else 'elif'} f == {code}:  # {name}"
         values += [test, f"        {kernel.values.__name__}(v, {_ARGS})"]

@@ -17,7 +17,8 @@ functions that NumPy lacks (``math.erf``, ``math.lgamma``).
 
 Examples
 --------
->>> print(generate().splitlines()[4])
+>>> lines = generate().splitlines()
+>>> print(lines[lines.index("def elementwise_scalar(f, v, out, oa, ob, oc):") + 1])
     if f == 0:  # neg
 """
 from ..program.format import (COMBINE, ELEMENTWISE_ARITY, ELEMENTWISE_CODES, FINISH,
@@ -28,13 +29,35 @@ _ARRAY_LOADS = ("a = A[i]", "b = B[i]", "c = C[i]")
 _LOADS = ("a = v[oa + i * sa]", "b = v[ob + i * sb]", "c = v[oc + i * sc]")
 
 
-def _branches(body, indent="    "):
+#: A scalar form longer than this many characters becomes a function of its own
+#: that the dispatch calls: the series of digamma or log_ndtr pasted into every
+#: branch made LLVM spend minutes on the three dispatch functions.  The forms of
+#: the common ops stay inline, where LLVM vectorizes the array loops.
+OUTLINE = 200
+
+
+def _forms(name, arity, helpers):
+    """The op's scalar form, long expressions replaced by calls of outlined functions."""
+    value, partials = scalar_form(name)
+    operands = list("abc"[:arity])
+
+    def short(expr, fn, args):
+        if len(expr) <= OUTLINE:
+            return expr
+        helpers.append(f"def {fn}({', '.join(args)}):\n    return {expr}\n\n")
+        return f"{fn}({', '.join(args)})"
+    # the value is what y will be; the partials may read it
+    return (short(value, f"_value_{name}", operands),
+            tuple(short(p, f"_partial{k}_{name}", operands + ["y"])
+                  for k, p in enumerate(partials)))
+
+
+def _branches(body, forms, indent="    "):
     """``if f == 0: ... elif f == 1: ...`` over the codes, ``body(arity, form)`` lines each."""
     lines = []
     for name, code in ELEMENTWISE_CODES.items():
         lines.append(f"{indent}{'if' if code == 0 else 'elif'} f == {code}:  # {name}")
-        lines.extend(indent + "    " + line
-                     for line in body(ELEMENTWISE_ARITY[code], scalar_form(name)))
+        lines.extend(indent + "    " + line for line in body(ELEMENTWISE_ARITY[code], forms[name]))
     return lines
 
 
@@ -70,13 +93,17 @@ def generate():
         sets = [f"    P[{k}, i] = {expr}" for k, expr in enumerate(form[1])]
         return ["for i in range(n):", f"    {loads}; y = v[out + i]"] + sets if sets else ["pass"]
 
+    helpers = []
+    forms = {name: _forms(name, ELEMENTWISE_ARITY[code], helpers)
+             for name, code in ELEMENTWISE_CODES.items()}
     # scalar forms may call math's functions numba compiles (math.erf, math.lgamma)
-    src = ["import math", "", "", "def elementwise_scalar(f, v, out, oa, ob, oc):"]
-    src += _branches(scalar)
+    src = ["import math", "", ""] + helpers
+    src += ["", "def elementwise_scalar(f, v, out, oa, ob, oc):"]
+    src += _branches(scalar, forms)
     src += ["", "", "def elementwise_array(f, v, out, n, oa, ob, oc):",
             "    A = v[oa:oa + n]; B = v[ob:ob + n]; C = v[oc:oc + n]; O = v[out:out + n]"]
-    src += _branches(array)
+    src += _branches(array, forms)
     src += ["", "", "def elementwise_partials(f, v, out, n, oa, sa, ob, sb, oc, sc, P):"]
-    src += _branches(partials)
+    src += _branches(partials, forms)
     src += ["", ""] + _reduction_tables()
     return "\n".join(src) + "\n"

@@ -26,6 +26,7 @@ import threading
 
 import numpy as np
 
+from ..program.format import K_CALL, R_KIND
 from .validate import validate
 
 #: Largest tangent block, in float64 values (rows x workspace), before chunking.
@@ -44,7 +45,7 @@ def load(program):
     """
     validate(program.ints, program.consts)
     from .build import kernels
-    return kernels()
+    return kernels(array_ops=bool(np.any(program.rows()[:, R_KIND] == K_CALL)))
 
 
 def values_runner(program, kern):
