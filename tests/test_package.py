@@ -79,3 +79,11 @@ def test_every_diffkit_error_class_derives_from_the_base():
                if isinstance(obj, type) and issubclass(obj, Exception)]
     assert len(classes) >= 6
     assert all(issubclass(c, diffkit.DiffkitError) for c in classes)
+
+
+def test_readme_lists_the_numpy_surface():
+    import scipy.special  # noqa: F401  (SciPy's ufuncs are named once SciPy is loaded)
+    from diffkit.graph.numpy_functions import surface
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## The NumPy surface", 1)[1].split("\n## ", 1)[0]
+    assert [name for name in surface() if f"`{name}`" not in section] == []

@@ -229,7 +229,8 @@ def surface():
     >>> "np.sin" in names and "np.linalg.norm" in names and "x.sum()" in names
     True
     """
-    names = {qualified_name(fn) for fn in (*FUNCTIONS, *NUMPY_TO_OP)
+    from .numpy_build import _NUMPY  # the constructors a trace replaces
+    names = {qualified_name(fn) for fn in (*FUNCTIONS, *NUMPY_TO_OP, *_NUMPY.values())
              if not getattr(fn, "__module__", "").startswith("diffkit")}  # relu: diffkit's
     import inspect
     from .tracing import Tracer
@@ -239,6 +240,8 @@ def surface():
     properties = {name for name in methods if isinstance(inspect.getattr_static(
         Tracer, name, None), property)}
     names |= {f"x.{m}" if m in properties else f"x.{m}()" for m in methods}
+    from ..ops.special import SCIPY_OPS
+    names |= {f"scipy.special.{name}" for name in SCIPY_OPS}
     return sorted(names)
 
 
