@@ -9,7 +9,7 @@ import time
 import numpy as np
 import sympy as sp
 
-from ..errors import OptionError
+from ..errors import OptionError, UnsupportedError
 from .convert import to_sympy
 from .functions import zero_wins, zmul
 from .guard import MAX_CODE_OPS, MAX_OPS, TIME_BUDGET, Budget, check_code, check_size
@@ -207,5 +207,12 @@ def _lambdify(args, exprs, cse_result, compiler):
     if compiler == "numba":
         from ..kernels.build import jit
         fn = jit(fn)
-        fn(np.ones(len(args)))  # compile now, so compile time is measured here
+        try:
+            fn(np.ones(len(args)))  # compile now, so compile time is measured here
+        except Exception as exc:  # noqa: BLE001 - numba's typing and lowering errors
+            if not type(exc).__module__.startswith("numba"):
+                raise
+            raise UnsupportedError(
+                "the symbolic code of this function calls a function numba cannot compile "
+                f"({type(exc).__name__}); use compiler='numpy'") from None
     return fn

@@ -1,4 +1,5 @@
 """The symbolic engine answers the requests the backends name, and only those."""
+import numpy as np
 import pytest
 
 import diffkit
@@ -28,3 +29,11 @@ def test_an_input_named_like_another_inputs_entry_is_refused_with_the_fix():
     with pytest.raises(diffkit.UnsupportedError, match=r"entries of input 'x' x_<index> "
                                                        r"\(x_0, ...\); input 'x_0' clashes"):
         compile_derivative(g, "grad", (0, 1))
+
+
+def test_a_function_numba_cannot_compile_names_the_numpy_compiler():
+    # cbrt's symbolic code calls a function numba has no implementation for
+    import diffkit
+    with pytest.raises(diffkit.UnsupportedError, match="compiler='numpy'"):
+        diffkit.grad(lambda x: np.sum(np.cbrt(x)), method="symbolic", compiler="numba")(
+            np.ones(2))
