@@ -70,16 +70,29 @@ def _cumsum_impl(x, axis, reverse):
     return np.cumsum(x, axis)
 
 
-def cumsum_kernel(v, out, n, a, na, b, nb, c, nc, ints, aux, naux):
-    """Cumulative sums along the axis, from its end when ``reverse`` (ints[aux + 3])."""
+def scan_loop(v, out, a, b, ints, aux, recurrence):
+    """y_k = x_k + y_{k-1} along the axis, or y_k = x_k + c_k y_{k-1} with the
+    coefficients at ``b`` when ``recurrence`` (c_{k+1} y_{k+1} from the end when
+    ``reverse``, ints[aux + 3]).  The first entry is copied, as NumPy's
+    ``add.accumulate`` does (so -0.0 stays -0.0)."""
     outer, length, inner, reverse = ints[aux], ints[aux + 1], ints[aux + 2], ints[aux + 3]
     for o in range(outer):
         for j in range(inner):
             acc = 0.0
             for k in range(length):
                 at = (o * length + (length - 1 - k if reverse else k)) * inner + j
-                acc += v[a + at]
+                if k == 0:
+                    acc = v[a + at]
+                elif recurrence:
+                    acc = v[a + at] + v[b + (at + inner if reverse else at)] * acc
+                else:
+                    acc = v[a + at] + acc
                 v[out + at] = acc
+
+
+def cumsum_kernel(v, out, n, a, na, b, nb, c, nc, ints, aux, naux):
+    """Cumulative sums along the axis, from its end when ``reverse`` (ints[aux + 3])."""
+    scan_loop(v, out, a, b, ints, aux, False)
 
 
 register(Op(
@@ -88,7 +101,7 @@ register(Op(
     jvp=lambda t, args, out, axis, reverse: call("cumsum", t[0], axis=axis, reverse=reverse),
     vjp=lambda g, args, out, axis, reverse: (call("cumsum", g, axis=axis, reverse=not reverse),),
     array_kernel=ArrayKernel(
-        values=cumsum_kernel, check=axis_check,
+        values=cumsum_kernel, check=axis_check, helpers=(scan_loop,),
         geometry=lambda out_shape, s, axis, reverse: axis_geometry(s, axis) + (int(reverse),))))
 
 
@@ -145,15 +158,7 @@ def _normalize_linrec(shapes, axis, reverse=False):
 
 def linrec_kernel(v, out, n, a, na, b, nb, c, nc, ints, aux, naux):
     """y_k = x_k + c_k y_{k-1} along the axis (y_k = x_k + c_{k+1} y_{k+1} when reverse)."""
-    outer, length, inner, reverse = ints[aux], ints[aux + 1], ints[aux + 2], ints[aux + 3]
-    for o in range(outer):
-        for j in range(inner):
-            acc = 0.0
-            for k in range(length):
-                at = (o * length + (length - 1 - k if reverse else k)) * inner + j
-                coef = at + inner if reverse else at  # reverse: c_{k+1}
-                acc = v[a + at] if k == 0 else v[a + at] + v[b + coef] * acc
-                v[out + at] = acc
+    scan_loop(v, out, a, b, ints, aux, True)
 
 
 def linrec_tangent(v, t, out, n, a, na, b, nb, c, nc, ints, aux, naux):
@@ -208,6 +213,7 @@ register(Op(
     jvp=_linrec_jvp, vjp=_linrec_vjp, internal=True,
     array_kernel=ArrayKernel(
         values=linrec_kernel, tangent=linrec_tangent, check=_linrec_check,
+        helpers=(scan_loop,),
         geometry=lambda out_shape, s, t, axis, reverse: axis_geometry(s, axis) + (int(reverse),))))
 
 

@@ -182,6 +182,14 @@ def _linear_jvp(name):
     return jvp
 
 
+def position(p, length):
+    """The entry a stored position p names along an axis of ``length`` (negative ones
+    count from the end, as in NumPy), or -1 where p is not an integer in range."""
+    if p == np.floor(p) and -length <= p < length:
+        return int(p) + (length if p < 0 else 0)
+    return -1
+
+
 def take_along_loop(src, ind, dst, out, a, b, ints, aux):
     """dst[out] = src[a] at the positions ind[b] along the axis (NaN where not a position)."""
     outer, length, inner, m = ints[aux], ints[aux + 1], ints[aux + 2], ints[aux + 3]
@@ -189,12 +197,8 @@ def take_along_loop(src, ind, dst, out, a, b, ints, aux):
         for k in range(m):
             for j in range(inner):
                 at = (o * m + k) * inner + j
-                p = ind[b + at]
-                if p == np.floor(p) and -length <= p < length:
-                    q = int(p) + (length if p < 0 else 0)
-                    dst[out + at] = src[a + (o * length + q) * inner + j]
-                else:
-                    dst[out + at] = np.nan
+                q = position(ind[b + at], length)
+                dst[out + at] = src[a + (o * length + q) * inner + j] if q >= 0 else np.nan
 
 
 def take_along_kernel(v, out, n, a, na, b, nb, c, nc, ints, aux, naux):
@@ -214,9 +218,8 @@ def scatter_along_loop(src, ind, dst, out, a, b, ints, aux):
         for k in range(m):
             for j in range(inner):
                 at = (o * m + k) * inner + j
-                p = ind[b + at]
-                if p == np.floor(p) and -length <= p < length:
-                    q = int(p) + (length if p < 0 else 0)
+                q = position(ind[b + at], length)
+                if q >= 0:
                     dst[out + (o * length + q) * inner + j] += src[a + at]
 
 
@@ -268,7 +271,8 @@ register(Op(
     vjp=lambda g, args, out, axis: (
         call("take_along_t", g, args[1], axis=axis, length=args[0].shape[axis]), None),
     array_kernel=ArrayKernel(
-        values=take_along_kernel, tangent=take_along_tangent, helpers=(take_along_loop,),
+        values=take_along_kernel, tangent=take_along_tangent,
+        helpers=(take_along_loop, position),
         check=_along_check("x", "out"),
         geometry=lambda out_shape, s, t, axis: _along_geometry(s, t, axis))))
 
@@ -281,5 +285,5 @@ register(Op(
     vjp=lambda g, args, out, axis, length: (call("take_along", g, args[1], axis=axis), None),
     array_kernel=ArrayKernel(
         values=take_along_t_kernel, tangent=take_along_t_tangent,
-        helpers=(scatter_along_loop,), check=_along_check("out", "x"),
+        helpers=(scatter_along_loop, position), check=_along_check("out", "x"),
         geometry=lambda out_shape, s, t, axis, length: _along_geometry(out_shape, s, axis))))

@@ -113,3 +113,13 @@ def test_np_cumprod_arguments():
         diffkit.trace(lambda x: np.cumprod(x, out=np.empty(4)), x)
     with pytest.raises(diffkit.ShapeError, match="0-d"):
         diffkit.trace(lambda x: ops.call("cumprod", x, axis=0), 1.0)
+
+
+def test_cumsum_kernel_copies_the_first_entry_as_numpy_does():
+    # add.accumulate starts from the first entry, so a leading -0.0 stays -0.0 (0.0 + -0.0
+    # would be +0.0)
+    from diffkit.kernels import values
+    from diffkit.program.lower import lower
+    x = np.array([-0.0, -0.0, 1.0])
+    got = values(lower(diffkit.trace(lambda x: np.cumsum(x), x)), x)
+    np.testing.assert_array_equal(np.signbit(got), np.signbit(np.cumsum(x)))
